@@ -1,0 +1,42 @@
+//! `cargo xtask bench <target>`: benchmark targets.
+//!
+//! Each target is a `harness = false` bench binary of the crate it measures, built in the
+//! bench profile and run here; it prints its own table, with figures as ratios against a
+//! baseline measured in the same run.
+
+use std::process::Command;
+
+use anyhow::{Context as _, bail};
+
+/// The targets: name, package, bench binary, what it measures.
+const TARGETS: &[(&str, &str, &str, &str)] = &[(
+    "client",
+    "qbo-api",
+    "client",
+    "create, query-page and batch calls through qbo-api vs bare reqwest on a local server",
+)];
+
+/// Runs the benchmark `target` (extra arguments such as `--quick` are passed on).
+pub fn run(target: &str, args: &[String]) -> anyhow::Result<()> {
+    let Some((_, package, bench, _)) = TARGETS.iter().find(|(name, ..)| *name == target) else {
+        let known: Vec<String> = TARGETS
+            .iter()
+            .map(|(n, _, _, what)| format!("  {n}: {what}"))
+            .collect();
+        bail!(
+            "unknown bench target `{target}`; known targets:\n{}",
+            known.join("\n")
+        );
+    };
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = Command::new(cargo)
+        .args(["bench", "--package", package, "--bench", bench, "--"])
+        .args(args)
+        .current_dir(crate::workspace_root()?)
+        .status()
+        .context("could not start cargo bench")?;
+    if !status.success() {
+        bail!("bench `{target}` failed ({status})");
+    }
+    Ok(())
+}
