@@ -56,6 +56,16 @@ impl Respond for Script {
     }
 }
 
+/// A client for `server` whose tokens come from `tokens`.
+fn client_with(server: &MockServer, tokens: MockTokens) -> QboClient {
+    QboClient::builder(Arc::new(tokens))
+        .environment(Environment::parse(&server.uri()).unwrap())
+        .realm(RealmId::new(REALM).unwrap())
+        .retry(fast_retry())
+        .build()
+        .unwrap()
+}
+
 fn ann() -> Customer {
     Customer {
         display_name: Some("Ann".into()),
@@ -119,12 +129,7 @@ async fn a_401_triggers_exactly_one_invalidation_and_one_retry() {
         .times(1)
         .in_sequence(&mut seq)
         .returning(|_| Ok(SecretString::from("new")));
-    let client = QboClient::builder(Arc::new(tokens))
-        .environment(Environment::parse(&server.uri()).unwrap())
-        .realm(RealmId::new(REALM).unwrap())
-        .retry(fast_retry())
-        .build()
-        .unwrap();
+    let client = client_with(&server, tokens);
     let c: Customer = client.read(&EntityId::new("1")).await.unwrap();
     assert_eq!(c.display_name.as_deref(), Some("Ann"));
 }
@@ -144,12 +149,7 @@ async fn a_second_401_is_an_authentication_error_without_a_loop() {
         .times(2)
         .returning(|_| Ok(SecretString::from("t")));
     tokens.expect_token_rejected().times(1).return_const(());
-    let client = QboClient::builder(Arc::new(tokens))
-        .environment(Environment::parse(&server.uri()).unwrap())
-        .realm(RealmId::new(REALM).unwrap())
-        .retry(fast_retry())
-        .build()
-        .unwrap();
+    let client = client_with(&server, tokens);
     let err = client
         .read::<Customer>(&EntityId::new("1"))
         .await
@@ -166,12 +166,7 @@ async fn reconnect_required_from_the_provider_is_not_retried() {
             reason: "refresh token revoked".into(),
         })
     });
-    let client = QboClient::builder(Arc::new(tokens))
-        .environment(Environment::parse(&server.uri()).unwrap())
-        .realm(RealmId::new(REALM).unwrap())
-        .retry(fast_retry())
-        .build()
-        .unwrap();
+    let client = client_with(&server, tokens);
     let err = client.create(&ann()).await.unwrap_err();
     assert!(
         matches!(
