@@ -37,7 +37,9 @@ use crate::hash::ContentHash;
 use crate::ids::{EntityRef, TaxId};
 use crate::links::{Links, StoreRef};
 use crate::model::{Discount, Order, OrderCustomer};
-use crate::money::{allocate, from_cents, line_amount, percent_of, to_cents, unit_price_for};
+use crate::money::{
+    allocate, from_cents, line_amount, percent_of, round_half_up, to_cents, unit_price_for,
+};
 use crate::text::{self, Cleaner, limits};
 use crate::transform::guest_key;
 
@@ -600,7 +602,46 @@ impl Transform for Order {
         }
         .reference();
 
-        let parts = ctx.parts()?;
+        let mut parts = ctx.parts()?;
+        // Each product line's unit price. A line whose folded amount no unit price of at
+        // most `unit_price_decimals` reproduces under the 6070 rule keeps the nearest price;
+        // the cent(s) it then differs by flow into the difference below, so the adjustment
+        // line carries them (or the order fails naming them), never a wrong line.
+        let mut unit_prices = Vec::with_capacity(self.lines.len());
+        // What the fallback prices moved the lines by, in cents (our rounding, not the
+        // store's: it is never held against the tolerance).
+        let mut fallback_shift: Cents = 0;
+        for (i, line) in self.lines.iter().enumerate() {
+            let field = format!("lines[{i}].unit_price");
+            let (Some(&amount), Some(shown)) = (parts.amounts.get(i), parts.shown.get_mut(i))
+            else {
+                return Err(ctx.overflow(format!("lines[{i}]")));
+            };
+            if *shown == amount {
+                unit_prices.push(line.unit_price);
+                continue;
+            }
+            let max = config.rounding.unit_price_decimals;
+            let shown_amount = ctx.amount(&format!("lines[{i}]"), *shown)?;
+            let price = match unit_price_for(shown_amount, line.quantity, max) {
+                Some(price) => price,
+                None => {
+                    let nearest = shown_amount
+                        .checked_div(line.quantity)
+                        .and_then(|p| round_half_up(p, max))
+                        .ok_or_else(|| ctx.invalid(&field, "no unit price for a zero quantity"))?;
+                    let amount =
+                        line_amount(line.quantity, nearest).ok_or_else(|| ctx.overflow(&field))?;
+                    let moved = ctx.cents(&field, amount)?;
+                    fallback_shift = (*shown - moved)
+                        .checked_add(fallback_shift)
+                        .ok_or_else(|| ctx.overflow(&field))?;
+                    *shown = moved;
+                    nearest
+                }
+            };
+            unit_prices.push(precise(entity, &field, price)?);
+        }
         let total = money(entity, "total", self.total)?;
         let expected = ctx.cents("total", total)?;
         let sum = |values: &[Cents]| values.iter().try_fold(0i128, |acc, v| acc.checked_add(*v));
@@ -615,12 +656,16 @@ impl Transform for Order {
         let difference = expected - computed;
         let tolerance = config.rounding.tolerance;
         let difference_amount = ctx.amount("total", difference)?;
-        if difference_amount.abs() > tolerance {
+        let store_difference = ctx.amount("total", difference - fallback_shift)?;
+        if store_difference.abs() > tolerance {
+            let store_computed = computed
+                .checked_add(fallback_shift)
+                .ok_or_else(|| ctx.overflow("total"))?;
             return Err(MappingError::TotalMismatch {
                 entity: entity.clone(),
                 expected: total,
-                computed: ctx.amount("total", computed)?,
-                difference: difference_amount,
+                computed: ctx.amount("total", store_computed)?,
+                difference: store_difference,
                 tolerance,
             });
         }
@@ -643,25 +688,10 @@ impl Transform for Order {
                     StoreRef::Product(line.product.clone()),
                 )?
                 .reference();
-            let (Some(&amount), Some(&shown)) = (parts.amounts.get(i), parts.shown.get(i)) else {
+            let (Some(&shown), Some(&unit_price)) = (parts.shown.get(i), unit_prices.get(i)) else {
                 return Err(ctx.overflow(format!("lines[{i}]")));
             };
             let shown_amount = ctx.amount(&format!("lines[{i}]"), shown)?;
-            let unit_price = if shown == amount {
-                line.unit_price
-            } else {
-                let max = config.rounding.unit_price_decimals;
-                let price = unit_price_for(shown_amount, line.quantity, max).ok_or_else(|| {
-                    ctx.invalid(
-                        format!("lines[{i}].unit_price"),
-                        format!(
-                            "no unit price of at most {max} decimals gives {shown_amount} for quantity {}",
-                            line.quantity
-                        ),
-                    )
-                })?;
-                precise(entity, &format!("lines[{i}].unit_price"), price)?
-            };
             let detail = SalesItemLineDetail {
                 qty: Some(line.quantity),
                 unit_price: Some(unit_price),
