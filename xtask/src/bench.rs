@@ -9,12 +9,20 @@ use std::process::Command;
 use anyhow::{Context as _, bail};
 
 /// The targets: name, package, bench binary, what it measures.
-const TARGETS: &[(&str, &str, &str, &str)] = &[(
-    "client",
-    "qbo-api",
-    "client",
-    "create, query-page and batch calls through qbo-api vs bare reqwest on a local server",
-)];
+const TARGETS: &[(&str, &str, &str, &str)] = &[
+    (
+        "client",
+        "qbo-api",
+        "client",
+        "create, query-page and batch calls through qbo-api vs bare reqwest on a local server",
+    ),
+    (
+        "queue",
+        "sync-queue",
+        "queue",
+        "enqueue → claim → ack with 1 and 8 workers on SQLite and PostgreSQL through sync-queue vs bare sqlx running the same statements",
+    ),
+];
 
 /// Runs the benchmark `target` (extra arguments such as `--quick` are passed on).
 pub fn run(target: &str, args: &[String]) -> anyhow::Result<()> {
