@@ -22,6 +22,12 @@ const TARGETS: &[(&str, &str, &str, &str)] = &[
         "queue",
         "enqueue → claim → ack with 1 and 8 workers on SQLite and PostgreSQL through sync-queue vs bare sqlx running the same statements",
     ),
+    (
+        "sandbox",
+        "qbo-sandbox",
+        "sandbox",
+        "customer creates per second through qbo-sandbox (limits off) vs a bare axum server answering the same JSON",
+    ),
 ];
 
 /// Runs the benchmark `target` (extra arguments such as `--quick` are passed on).

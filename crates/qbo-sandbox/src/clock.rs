@@ -1,0 +1,182 @@
+//! Time, injectable: token expiry, rate-limit windows, `MetaData` times and CDC all read
+//! the sandbox's clock, which tests move instead of waiting.
+
+use std::fmt;
+use std::sync::Mutex;
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Datelike as _, FixedOffset, Offset as _, TimeDelta, Timelike as _, Utc};
+
+/// A source of the current time.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// Now.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// A clock that only moves when told.
+///
+/// ```
+/// use chrono::TimeDelta;
+/// use qbo_sandbox::clock::{Clock, ManualClock};
+/// let clock = ManualClock::starting_now();
+/// let t0 = clock.now();
+/// clock.advance(TimeDelta::minutes(61));
+/// assert_eq!(clock.now() - t0, TimeDelta::minutes(61));
+/// ```
+#[derive(Debug)]
+pub struct ManualClock {
+    now: Mutex<DateTime<Utc>>,
+}
+
+impl ManualClock {
+    /// A clock stopped at `now`.
+    pub fn new(now: DateTime<Utc>) -> Self {
+        Self {
+            now: Mutex::new(now),
+        }
+    }
+
+    /// A clock stopped at the current system time.
+    pub fn starting_now() -> Self {
+        Self::new(Utc::now())
+    }
+
+    /// Moves the clock (back with a negative delta).
+    pub fn advance(&self, by: TimeDelta) {
+        let mut now = self
+            .now
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *now += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self
+            .now
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The sandbox's own view of time: a source clock plus an offset that the inspection API
+/// moves forward.
+#[derive(Debug)]
+pub(crate) struct SandboxClock {
+    source: std::sync::Arc<dyn Clock>,
+    offset: Mutex<TimeDelta>,
+}
+
+/// The offset QBO's example answers carry (US Pacific standard time); every time the
+/// sandbox writes uses it.
+pub(crate) const COMPANY_OFFSET_SECS: i32 = -8 * 3600;
+
+impl SandboxClock {
+    pub(crate) fn new(source: std::sync::Arc<dyn Clock>) -> Self {
+        Self {
+            source,
+            offset: Mutex::new(TimeDelta::zero()),
+        }
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        let offset = *self
+            .offset
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.source.now() + offset
+    }
+
+    pub(crate) fn advance(&self, by: TimeDelta) -> DateTime<Utc> {
+        {
+            let mut offset = self
+                .offset
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            *offset += by;
+        }
+        self.now()
+    }
+}
+
+fn company_offset() -> FixedOffset {
+    FixedOffset::east_opt(COMPANY_OFFSET_SECS).unwrap_or_else(|| Utc.fix())
+}
+
+/// Writes `at` in the company's offset, `YYYY-MM-DDThh:mm:ss[.mmm]±hh:mm`, without
+/// chrono's format-string machinery (this runs for every answer).
+fn company_time(at: DateTime<Utc>, millis: bool) -> String {
+    let local = at.with_timezone(&company_offset());
+    let mut out = String::with_capacity(29);
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        local.year(),
+        local.month(),
+        local.day(),
+        local.hour(),
+        local.minute(),
+        local.second()
+    );
+    if millis {
+        let _ = write!(out, ".{:03}", local.timestamp_subsec_millis().min(999));
+    }
+    let offset = COMPANY_OFFSET_SECS;
+    let sign = if offset < 0 { '-' } else { '+' };
+    let minutes = offset.unsigned_abs() / 60;
+    let _ = write!(out, "{sign}{:02}:{:02}", minutes / 60, minutes % 60);
+    out
+}
+
+/// `2024-03-01T10:15:32-08:00`: the form of `MetaData` times.
+pub(crate) fn meta_time(at: DateTime<Utc>) -> String {
+    company_time(at, false)
+}
+
+/// `2024-05-20T16:05:44.316-07:00`: the form of an answer's `time`.
+pub(crate) fn answer_time(at: DateTime<Utc>) -> String {
+    company_time(at, true)
+}
+
+/// The company's calendar date of `at` (`TxnDate` defaults).
+pub(crate) fn company_date(at: DateTime<Utc>) -> String {
+    at.with_timezone(&company_offset())
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone as _;
+
+    use super::*;
+
+    #[test]
+    fn times_are_written_in_the_company_offset() {
+        let at = Utc
+            .with_ymd_and_hms(2024, 3, 1, 18, 15, 32)
+            .single()
+            .expect("valid")
+            + TimeDelta::milliseconds(7);
+        assert_eq!(meta_time(at), "2024-03-01T10:15:32-08:00");
+        assert_eq!(answer_time(at), "2024-03-01T10:15:32.007-08:00");
+        assert_eq!(company_date(at), "2024-03-01");
+        let midnight = Utc
+            .with_ymd_and_hms(2024, 3, 1, 3, 0, 0)
+            .single()
+            .expect("valid");
+        assert_eq!(company_date(midnight), "2024-02-29");
+    }
+}

@@ -1,0 +1,554 @@
+//! One QBO company (realm): its entities, the indexes QBO's rules need (unique names,
+//! document numbers), the ledger effects of transactions (stock, payments applied,
+//! customer balances) and the remembered answers of `requestid`s.
+//!
+//! Invariants, kept by routing every change through [`Company::replace`]:
+//! - the name index holds exactly one entry per live name-list entity;
+//! - a customer's `Balance` is the sum of the contributions of its live transactions
+//!   (invoice balances, minus unused credit and unapplied payments);
+//! - an entity's `SyncToken` in its JSON is its version, bumped by every change QBO
+//!   would version (writes, payments applied to an invoice).
+
+mod names;
+mod sales;
+mod schema;
+mod seed;
+mod write;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+use crate::clock::meta_time;
+use crate::fault::Fault;
+use crate::json::{self, Object};
+use crate::kind::Kind;
+
+pub(crate) use write::{WriteCtx, WriteOp, Written};
+
+/// An entity id as a sort key: numeric ids in numeric order, then the others (`TAX`, `NON`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum IdKey {
+    Num(u64),
+    Text(String),
+}
+
+impl IdKey {
+    pub(crate) fn parse(id: &str) -> Self {
+        match id.parse::<u64>() {
+            Ok(n) if !id.starts_with('0') || id == "0" => Self::Num(n),
+            _ => Self::Text(id.to_owned()),
+        }
+    }
+}
+
+/// A ledger effect of a transaction, kept so that an update, void or delete reverts
+/// exactly what was applied.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Effect {
+    /// `QtyOnHand` of an inventory item moves by `qty`.
+    Stock { item: String, qty: Decimal },
+    /// A payment line applied `amount` to an invoice or a credit memo.
+    Applied {
+        kind: Kind,
+        id: String,
+        amount: Decimal,
+    },
+}
+
+/// A stored entity.
+#[derive(Debug, Clone)]
+pub(crate) struct Record {
+    /// The entity's `Id`.
+    id: String,
+    /// The JSON served for it (with `Id`, `SyncToken`, `MetaData`, `domain`, `sparse`).
+    pub body: Object,
+    pub version: u64,
+    pub created: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    /// A deleted transaction (kept for CDC; reads give 610).
+    pub deleted: bool,
+    pub voided: bool,
+    /// What this transaction applied to other entities.
+    pub effects: Vec<Effect>,
+}
+
+impl Record {
+    fn new(id: &str, body: Object, now: DateTime<Utc>) -> Self {
+        let mut record = Self {
+            id: id.to_owned(),
+            body,
+            version: 0,
+            created: now,
+            updated: now,
+            deleted: false,
+            voided: false,
+            effects: Vec::new(),
+        };
+        record.stamp();
+        record
+    }
+
+    /// Writes the system fields into the JSON.
+    fn stamp(&mut self) {
+        let body = &mut self.body;
+        body.insert("Id".to_owned(), Value::String(self.id.clone()));
+        body.insert("domain".to_owned(), Value::String("QBO".to_owned()));
+        body.insert("sparse".to_owned(), Value::Bool(false));
+        body.insert(
+            "SyncToken".to_owned(),
+            Value::String(self.version.to_string()),
+        );
+        let mut meta = Object::new();
+        meta.insert(
+            "CreateTime".to_owned(),
+            Value::String(meta_time(self.created)),
+        );
+        meta.insert(
+            "LastUpdatedTime".to_owned(),
+            Value::String(meta_time(self.updated)),
+        );
+        body.insert("MetaData".to_owned(), Value::Object(meta));
+    }
+
+    /// A new version: `SyncToken` + 1 and `LastUpdatedTime` now.
+    fn bump(&mut self, now: DateTime<Utc>) {
+        self.version += 1;
+        self.updated = now;
+        self.stamp();
+    }
+
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub(crate) fn active(&self) -> bool {
+        json::flag(&self.body, "Active").unwrap_or(true)
+    }
+
+    /// What CDC reports for a deleted entity.
+    pub(crate) fn tombstone(&self) -> Object {
+        let mut out = Object::new();
+        out.insert("Id".to_owned(), Value::String(self.id().to_owned()));
+        out.insert("status".to_owned(), Value::String("Deleted".to_owned()));
+        out.insert("domain".to_owned(), Value::String("QBO".to_owned()));
+        let mut meta = Object::new();
+        meta.insert(
+            "LastUpdatedTime".to_owned(),
+            Value::String(meta_time(self.updated)),
+        );
+        out.insert("MetaData".to_owned(), Value::Object(meta));
+        out
+    }
+}
+
+/// A remembered answer to a write that carried a `requestid`.
+#[derive(Debug, Clone)]
+pub(crate) struct Replay {
+    pub fingerprint: u64,
+    pub status: u16,
+    pub body: Bytes,
+}
+
+/// One company.
+#[derive(Debug)]
+pub(crate) struct Company {
+    pub realm: String,
+    tables: Vec<BTreeMap<IdKey, Record>>,
+    next_id: Vec<u64>,
+    next_txn_id: u64,
+    next_doc_number: u64,
+    /// `(kind, lower-cased unique name)` → id, for live name-list entities.
+    names: HashMap<(Kind, String), String>,
+    /// `(kind, DocNumber)` → id, for live transactions.
+    doc_numbers: HashMap<(Kind, String), String>,
+    /// `requestid` → the first answer.
+    pub replays: HashMap<String, Replay>,
+}
+
+impl Company {
+    /// A fresh company like a new QBO one: chart of accounts, payment methods, tax codes,
+    /// preferences with inventory tracking on.
+    pub(crate) fn new(realm: &str, now: DateTime<Utc>) -> Self {
+        let mut company = Self {
+            realm: realm.to_owned(),
+            tables: Kind::ALL.iter().map(|_| BTreeMap::new()).collect(),
+            next_id: Kind::ALL.iter().map(|_| 1).collect(),
+            next_txn_id: 1,
+            next_doc_number: 1001,
+            names: HashMap::new(),
+            doc_numbers: HashMap::new(),
+            replays: HashMap::new(),
+        };
+        seed::seed(&mut company, now);
+        company
+    }
+
+    fn table(&self, kind: Kind) -> &BTreeMap<IdKey, Record> {
+        &self.tables[kind.index()]
+    }
+
+    /// Every record of a kind, deleted ones included, in id order.
+    pub(crate) fn records(&self, kind: Kind) -> impl Iterator<Item = &Record> {
+        self.table(kind).values()
+    }
+
+    /// The live record `id` of `kind`.
+    pub(crate) fn get(&self, kind: Kind, id: &str) -> Option<&Record> {
+        self.table(kind)
+            .get(&IdKey::parse(id))
+            .filter(|r| !r.deleted)
+    }
+
+    fn get_any(&self, kind: Kind, id: &str) -> Option<&Record> {
+        self.table(kind).get(&IdKey::parse(id))
+    }
+
+    /// A fresh id: transactions share one sequence, each name list has its own.
+    fn next_id(&mut self, kind: Kind) -> String {
+        let counter = if kind.is_transaction() {
+            &mut self.next_txn_id
+        } else {
+            &mut self.next_id[kind.index()]
+        };
+        loop {
+            let id = *counter;
+            *counter += 1;
+            let text = id.to_string();
+            if !self.tables[kind.index()].contains_key(&IdKey::Num(id)) {
+                return text;
+            }
+        }
+    }
+
+    /// Inserts a seed entity as version 0.
+    fn insert_seed(&mut self, kind: Kind, id: Option<&str>, body: Object, now: DateTime<Utc>) {
+        let id = match id {
+            Some(id) => id.to_owned(),
+            None => self.next_id(kind),
+        };
+        let record = Record::new(&id, body, now);
+        self.replace(kind, &id, Some(record));
+    }
+
+    /// The unique-name key of a name-list entity's JSON.
+    fn name_key(kind: Kind, body: &Object) -> Option<String> {
+        let field = match kind {
+            Kind::Customer => "DisplayName",
+            Kind::Account => "FullyQualifiedName",
+            Kind::Item | Kind::PaymentMethod => "Name",
+            _ => return None,
+        };
+        json::text(body, field).map(|n| n.trim().to_lowercase())
+    }
+
+    /// The id holding `name` in `kind`'s unique names.
+    pub(crate) fn name_holder(&self, kind: Kind, name: &str) -> Option<&str> {
+        self.names
+            .get(&(kind, name.trim().to_lowercase()))
+            .map(String::as_str)
+    }
+
+    /// The id holding `doc` as `DocNumber` among live `kind` transactions.
+    pub(crate) fn doc_holder(&self, kind: Kind, doc: &str) -> Option<&str> {
+        self.doc_numbers
+            .get(&(kind, doc.to_owned()))
+            .map(String::as_str)
+    }
+
+    fn next_doc_number(&mut self, kind: Kind) -> String {
+        loop {
+            let doc = self.next_doc_number.to_string();
+            self.next_doc_number += 1;
+            if self.doc_holder(kind, &doc).is_none() {
+                return doc;
+            }
+        }
+    }
+
+    /// What a transaction adds to its customer's balance.
+    fn contribution(kind: Kind, record: &Record) -> Option<(String, Decimal)> {
+        if record.deleted {
+            return None;
+        }
+        let body = &record.body;
+        let amount = match kind {
+            Kind::Invoice => json::decimal_at(body, "Balance")?,
+            Kind::CreditMemo => -json::decimal_at(body, "RemainingCredit")?,
+            Kind::Payment => -json::decimal_at(body, "UnappliedAmt")?,
+            _ => return None,
+        };
+        Some((json::ref_id(body, "CustomerRef")?, amount))
+    }
+
+    /// The one way records change: keeps the name and document-number indexes and the
+    /// customers' balances in step.
+    fn replace(&mut self, kind: Kind, id: &str, new: Option<Record>) -> Option<Record> {
+        let key = IdKey::parse(id);
+        let old = match new {
+            Some(record) => self.tables[kind.index()].insert(key, record),
+            None => self.tables[kind.index()].remove(&key),
+        };
+        if let Some(old) = &old {
+            if !old.deleted {
+                if let Some(name) = Self::name_key(kind, &old.body) {
+                    self.names.remove(&(kind, name));
+                }
+                if let Some(doc) = json::text(&old.body, "DocNumber") {
+                    self.doc_numbers.remove(&(kind, doc.to_owned()));
+                }
+            }
+            if let Some((customer, amount)) = Self::contribution(kind, old) {
+                self.adjust_customer_balance(&customer, -amount);
+            }
+        }
+        let (name, doc, contribution) = match self.tables[kind.index()].get(&IdKey::parse(id)) {
+            Some(new) if !new.deleted => (
+                Self::name_key(kind, &new.body),
+                kind.is_transaction()
+                    .then(|| json::text(&new.body, "DocNumber").map(str::to_owned))
+                    .flatten(),
+                Self::contribution(kind, new),
+            ),
+            _ => (None, None, None),
+        };
+        if let Some(name) = name {
+            self.names.insert((kind, name), id.to_owned());
+        }
+        if let Some(doc) = doc {
+            self.doc_numbers.insert((kind, doc), id.to_owned());
+        }
+        if let Some((customer, amount)) = contribution {
+            self.adjust_customer_balance(&customer, amount);
+        }
+        old
+    }
+
+    /// Changes a record in place through [`Company::replace`].
+    fn modify(&mut self, kind: Kind, id: &str, change: impl FnOnce(&mut Record)) {
+        if let Some(mut record) = self.get_any(kind, id).cloned() {
+            change(&mut record);
+            self.replace(kind, id, Some(record));
+        }
+    }
+
+    fn adjust_customer_balance(&mut self, customer: &str, delta: Decimal) {
+        if delta.is_zero() {
+            return;
+        }
+        if let Some(record) = self.tables[Kind::Customer.index()].get_mut(&IdKey::parse(customer)) {
+            let balance = json::decimal_at(&record.body, "Balance").unwrap_or_default() + delta;
+            record
+                .body
+                .insert("Balance".to_owned(), json::number(balance));
+            record
+                .body
+                .insert("BalanceWithJobs".to_owned(), json::number(balance));
+        }
+    }
+
+    /// Applies (`sign` 1) or reverts (`sign` -1) one effect of transaction `by`.
+    fn apply(&mut self, effect: &Effect, sign: Decimal, by: &str, now: DateTime<Utc>) {
+        match effect {
+            Effect::Stock { item, qty } => {
+                self.modify(Kind::Item, item, |record| {
+                    let on_hand = json::decimal_at(&record.body, "QtyOnHand").unwrap_or_default();
+                    record
+                        .body
+                        .insert("QtyOnHand".to_owned(), json::number(on_hand + sign * qty));
+                });
+            }
+            Effect::Applied { kind, id, amount } => {
+                let kind = *kind;
+                self.modify(kind, id, |record| {
+                    let field = if kind == Kind::CreditMemo {
+                        "RemainingCredit"
+                    } else {
+                        "Balance"
+                    };
+                    let open = json::decimal_at(&record.body, field).unwrap_or_default();
+                    let open = json::number(open - sign * amount);
+                    record.body.insert(field.to_owned(), open.clone());
+                    if kind == Kind::CreditMemo {
+                        record.body.insert("Balance".to_owned(), open);
+                    }
+                    link_payment(&mut record.body, by, sign.is_sign_positive());
+                    // Applying a payment bumps the invoice's SyncToken (notes §6).
+                    record.bump(now);
+                });
+            }
+        }
+    }
+
+    /// How much `payment` has applied to `(kind, id)`.
+    fn applied_by(&self, payment: Option<&Record>, kind: Kind, id: &str) -> Decimal {
+        payment
+            .map(|p| {
+                p.effects
+                    .iter()
+                    .filter_map(|e| match e {
+                        Effect::Applied {
+                            kind: k,
+                            id: i,
+                            amount,
+                        } if *k == kind && i == id => Some(*amount),
+                        _ => None,
+                    })
+                    .sum()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Resolves a reference for a new transaction or entity: unknown (or created earlier
+    /// in the same batch) → 2500, deleted or inactive → 610.
+    pub(crate) fn resolve(
+        &self,
+        ctx: &WriteCtx<'_>,
+        kind: Kind,
+        id: &str,
+        element: &str,
+    ) -> Result<&Record, Fault> {
+        if ctx.hidden.contains(&(kind, id.to_owned())) {
+            return Err(Fault::invalid_reference(element, id));
+        }
+        match self.get_any(kind, id) {
+            None => Err(Fault::invalid_reference(element, id)),
+            Some(r) if r.deleted || !r.active() => Err(Fault::not_found(element)),
+            Some(r) => Ok(r),
+        }
+    }
+
+    /// The single `CompanyInfo` or `Preferences` record.
+    pub(crate) fn singleton(&self, kind: Kind) -> Option<&Record> {
+        self.table(kind).values().next()
+    }
+
+    /// A preference flag, e.g. `("SalesFormsPrefs", "AllowShipping")`.
+    pub(crate) fn preference(&self, group: &str, name: &str) -> bool {
+        self.singleton(Kind::Preferences)
+            .and_then(|p| p.body.get(group))
+            .and_then(Value::as_object)
+            .and_then(|g| json::flag(g, name))
+            .unwrap_or(false)
+    }
+
+    /// The id of the seeded account with this subtype (defaults such as Undeposited Funds).
+    pub(crate) fn account_by_subtype(&self, subtype: &str) -> Option<&Record> {
+        self.records(Kind::Account).find(|r| {
+            !r.deleted && r.active() && json::text(&r.body, "AccountSubType") == Some(subtype)
+        })
+    }
+
+    /// Ids of the kinds that changed since `since`, for CDC.
+    pub(crate) fn changed_since(&self, kind: Kind, since: DateTime<Utc>) -> Vec<&Record> {
+        let mut changed: Vec<&Record> = self.records(kind).filter(|r| r.updated >= since).collect();
+        changed.sort_by_key(|r| r.updated);
+        changed
+    }
+
+    /// What a write answers: the stored entity, or for a delete `{"Id", "status":
+    /// "Deleted", "domain"}`.
+    pub(crate) fn answer(&self, kind: Kind, written: &Written) -> Object {
+        match self.get(kind, &written.id) {
+            Some(record) if !written.deleted => record.body.clone(),
+            _ => {
+                let mut out = Object::new();
+                out.insert("Id".to_owned(), Value::String(written.id.clone()));
+                out.insert("status".to_owned(), Value::String("Deleted".to_owned()));
+                out.insert("domain".to_owned(), Value::String("QBO".to_owned()));
+                out
+            }
+        }
+    }
+
+    /// Live entity count per kind (inspection).
+    pub(crate) fn counts(&self) -> Vec<(Kind, usize)> {
+        Kind::ALL
+            .into_iter()
+            .map(|k| (k, self.records(k).filter(|r| !r.deleted).count()))
+            .collect()
+    }
+
+    /// Hides the `(kind, id)` of entities created in this batch from later items.
+    pub(crate) fn hidden_key(kind: Kind, id: &str) -> (Kind, String) {
+        (kind, id.to_owned())
+    }
+}
+
+/// Adds or removes `{"TxnId": by, "TxnType": "Payment"}` in a transaction's `LinkedTxn`.
+fn link_payment(body: &mut Object, by: &str, add: bool) {
+    let mut links: Vec<Value> = body
+        .remove("LinkedTxn")
+        .and_then(|v| match v {
+            Value::Array(a) => Some(a),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let is_this = |v: &Value| {
+        v.as_object().is_some_and(|o| {
+            o.get("TxnId").and_then(json::id_text).as_deref() == Some(by)
+                && json::text(o, "TxnType") == Some("Payment")
+        })
+    };
+    links.retain(|v| !is_this(v));
+    if add {
+        let mut link = Object::new();
+        link.insert("TxnId".to_owned(), Value::String(by.to_owned()));
+        link.insert("TxnType".to_owned(), Value::String("Payment".to_owned()));
+        links.push(Value::Object(link));
+    }
+    if !links.is_empty() {
+        body.insert("LinkedTxn".to_owned(), Value::Array(links));
+    }
+}
+
+/// The set of entities created earlier in a batch.
+pub(crate) type Hidden = HashSet<(Kind, String)>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_keys_sort_numbers_numerically_then_text() {
+        let mut keys = vec![
+            IdKey::parse("10"),
+            IdKey::parse("TAX"),
+            IdKey::parse("9"),
+            IdKey::parse("NON"),
+            IdKey::parse("007"),
+        ];
+        keys.sort();
+        assert_eq!(
+            keys,
+            vec![
+                IdKey::Num(9),
+                IdKey::Num(10),
+                IdKey::Text("007".into()),
+                IdKey::Text("NON".into()),
+                IdKey::Text("TAX".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_fresh_company_has_its_lists() {
+        let company = Company::new("123", Utc::now());
+        assert!(company.records(Kind::Account).count() >= 10);
+        assert!(company.records(Kind::PaymentMethod).count() >= 5);
+        assert!(company.get(Kind::TaxCode, "TAX").is_some());
+        assert!(company.get(Kind::TaxCode, "NON").is_some());
+        assert!(company.preference("ProductAndServicesPrefs", "QuantityOnHand"));
+        assert!(company.singleton(Kind::CompanyInfo).is_some());
+        assert!(company.account_by_subtype("UndepositedFunds").is_some());
+        // Every seeded account is indexed by its name.
+        assert!(
+            company
+                .name_holder(Kind::Account, "undeposited funds")
+                .is_some()
+        );
+    }
+}
