@@ -27,6 +27,11 @@ use qbo_sandbox::{Sandbox, SandboxConfig};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
+/// mimalloc: the sandbox allocates a JSON object per record; it is markedly faster here
+/// than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const CONCURRENCY: usize = 8;
 
 fn customer_body(n: usize) -> Vec<u8> {

@@ -8,6 +8,11 @@ use qbo_sandbox::{AfterCommit, Latency, OAuthApp, Sandbox, SandboxConfig};
 use secrecy::SecretString;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc: the sandbox allocates a JSON object per record; it is markedly faster here
+/// than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A stateful local QuickBooks Online (OAuth and the v3 API subset qbo-sync uses).
 #[derive(Debug, Parser)]
 #[command(name = "qbo-sandbox", version, about)]
