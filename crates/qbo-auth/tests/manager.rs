@@ -262,6 +262,19 @@ async fn a_declined_consent_is_a_clear_callback_error() {
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
+/// A memory store holding tenant `shop` (access token `A0` expiring in `access_in`,
+/// refresh token `R0`), its clock, and a manager over both.
+async fn connected_manager(
+    server: &MockServer,
+    access_in: TimeDelta,
+) -> (Arc<MemoryTokenStore>, Arc<ManualClock>, TokenManager) {
+    let store = Arc::new(MemoryTokenStore::new());
+    let clock = Arc::new(ManualClock::starting_now());
+    connected(&store, &clock, access_in).await;
+    let manager = manager_with(server, store.clone(), clock.clone()).await;
+    (store, clock, manager)
+}
+
 async fn connected(store: &Arc<MemoryTokenStore>, clock: &ManualClock, access_in: TimeDelta) {
     store
         .save(
@@ -277,10 +290,7 @@ async fn connected(store: &Arc<MemoryTokenStore>, clock: &ManualClock, access_in
 async fn an_expired_token_is_refreshed_with_rotation() {
     let server = MockServer::start().await;
     mount_refresh(&server, "R0", "A1", "R1", 1).await;
-    let store = Arc::new(MemoryTokenStore::new());
-    let clock = Arc::new(ManualClock::starting_now());
-    connected(&store, &clock, TimeDelta::minutes(-1)).await;
-    let manager = manager_with(&server, store.clone(), clock).await;
+    let (store, _clock, manager) = connected_manager(&server, TimeDelta::minutes(-1)).await;
     let (token, realm) = manager.access_token(&tenant()).await.unwrap();
     assert_eq!(token.expose_secret(), "A1");
     assert_eq!(realm.as_str(), REALM);
@@ -295,10 +305,7 @@ async fn an_expired_token_is_refreshed_with_rotation() {
 async fn refresh_happens_ahead_of_expiry_within_the_margin() {
     let server = MockServer::start().await;
     mount_refresh(&server, "R0", "A1", "R1", 1).await;
-    let store = Arc::new(MemoryTokenStore::new());
-    let clock = Arc::new(ManualClock::starting_now());
-    connected(&store, &clock, TimeDelta::minutes(30)).await;
-    let manager = manager_with(&server, store.clone(), clock.clone()).await;
+    let (_store, clock, manager) = connected_manager(&server, TimeDelta::minutes(30)).await;
     assert_eq!(
         manager
             .access_token(&tenant())
@@ -324,10 +331,7 @@ async fn refresh_happens_ahead_of_expiry_within_the_margin() {
 async fn a_hundred_concurrent_callers_cause_exactly_one_refresh() {
     let server = MockServer::start().await;
     mount_refresh(&server, "R0", "A1", "R1", 1).await;
-    let store = Arc::new(MemoryTokenStore::new());
-    let clock = Arc::new(ManualClock::starting_now());
-    connected(&store, &clock, TimeDelta::minutes(-5)).await;
-    let manager = manager_with(&server, store, clock).await;
+    let (_store, _clock, manager) = connected_manager(&server, TimeDelta::minutes(-5)).await;
     let calls = (0..100).map(|_| {
         let m = manager.clone();
         tokio::spawn(async move {
@@ -569,10 +573,7 @@ async fn invalid_grant_requires_reconnect_and_never_refreshes_again() {
         .expect(1)
         .mount(&server)
         .await;
-    let store = Arc::new(MemoryTokenStore::new());
-    let clock = Arc::new(ManualClock::starting_now());
-    connected(&store, &clock, TimeDelta::minutes(-1)).await;
-    let manager = manager_with(&server, store.clone(), clock).await;
+    let (store, _clock, manager) = connected_manager(&server, TimeDelta::minutes(-1)).await;
     let mut events = manager.subscribe();
     let err = manager.access_token(&tenant()).await.unwrap_err();
     assert!(
@@ -626,10 +627,7 @@ async fn a_503_then_200_from_the_token_endpoint_succeeds() {
         .expect(2)
         .mount(&server)
         .await;
-    let store = Arc::new(MemoryTokenStore::new());
-    let clock = Arc::new(ManualClock::starting_now());
-    connected(&store, &clock, TimeDelta::minutes(-1)).await;
-    let manager = manager_with(&server, store, clock).await;
+    let (_store, _clock, manager) = connected_manager(&server, TimeDelta::minutes(-1)).await;
     assert_eq!(
         manager
             .access_token(&tenant())
@@ -650,10 +648,7 @@ async fn a_token_endpoint_down_for_good_is_unavailable_and_frees_the_lease() {
         .expect(3)
         .mount(&server)
         .await;
-    let store = Arc::new(MemoryTokenStore::new());
-    let clock = Arc::new(ManualClock::starting_now());
-    connected(&store, &clock, TimeDelta::minutes(-1)).await;
-    let manager = manager_with(&server, store.clone(), clock).await;
+    let (store, _clock, manager) = connected_manager(&server, TimeDelta::minutes(-1)).await;
     let err = manager.access_token(&tenant()).await.unwrap_err();
     assert!(
         matches!(err, AuthError::Unavailable(ref m) if m.contains("502")),
@@ -669,10 +664,7 @@ async fn a_token_endpoint_down_for_good_is_unavailable_and_frees_the_lease() {
 async fn a_rejected_token_is_refreshed_even_before_expiry() {
     let server = MockServer::start().await;
     mount_refresh(&server, "R0", "A1", "R1", 1).await;
-    let store = Arc::new(MemoryTokenStore::new());
-    let clock = Arc::new(ManualClock::starting_now());
-    connected(&store, &clock, TimeDelta::minutes(50)).await;
-    let manager = manager_with(&server, store, clock).await;
+    let (_store, _clock, manager) = connected_manager(&server, TimeDelta::minutes(50)).await;
     let (a0, _) = manager.access_token(&tenant()).await.unwrap();
     manager.token_rejected(&tenant(), &a0);
     assert_eq!(
@@ -707,10 +699,7 @@ async fn qbo_api_retries_a_401_with_the_refreshed_token() {
         .expect(1)
         .mount(&server)
         .await;
-    let store = Arc::new(MemoryTokenStore::new());
-    let clock = Arc::new(ManualClock::starting_now());
-    connected(&store, &clock, TimeDelta::minutes(50)).await;
-    let manager = manager_with(&server, store, clock).await;
+    let (_store, _clock, manager) = connected_manager(&server, TimeDelta::minutes(50)).await;
     let client = qbo_api::QboClient::builder(manager.provider(tenant()))
         .environment(qbo_api::Environment::parse(&server.uri()).unwrap())
         .realm(RealmId::new(REALM).unwrap())
@@ -723,10 +712,7 @@ async fn qbo_api_retries_a_401_with_the_refreshed_token() {
 #[tokio::test]
 async fn a_provider_for_another_realm_refuses() {
     let server = MockServer::start().await;
-    let store = Arc::new(MemoryTokenStore::new());
-    let clock = Arc::new(ManualClock::starting_now());
-    connected(&store, &clock, TimeDelta::minutes(50)).await;
-    let manager = manager_with(&server, store, clock).await;
+    let (_store, _clock, manager) = connected_manager(&server, TimeDelta::minutes(50)).await;
     let err = manager
         .provider(tenant())
         .access_token(&RealmId::new("999").unwrap())
@@ -796,10 +782,7 @@ async fn disconnect_revokes_at_intuit_and_leaves_no_tokens() {
         .expect(1)
         .mount(&server)
         .await;
-    let store = Arc::new(MemoryTokenStore::new());
-    let clock = Arc::new(ManualClock::starting_now());
-    connected(&store, &clock, TimeDelta::minutes(50)).await;
-    let manager = manager_with(&server, store.clone(), clock).await;
+    let (store, _clock, manager) = connected_manager(&server, TimeDelta::minutes(50)).await;
     manager.access_token(&tenant()).await.unwrap();
     let mut events = manager.subscribe();
     manager.disconnect(&tenant()).await.unwrap();
@@ -823,10 +806,7 @@ async fn disconnect_keeps_the_tokens_when_intuit_is_unreachable() {
         .respond_with(ResponseTemplate::new(503))
         .mount(&server)
         .await;
-    let store = Arc::new(MemoryTokenStore::new());
-    let clock = Arc::new(ManualClock::starting_now());
-    connected(&store, &clock, TimeDelta::minutes(50)).await;
-    let manager = manager_with(&server, store.clone(), clock).await;
+    let (store, _clock, manager) = connected_manager(&server, TimeDelta::minutes(50)).await;
     assert!(matches!(
         manager.disconnect(&tenant()).await,
         Err(AuthError::Unavailable(_))
@@ -842,10 +822,7 @@ async fn a_bad_client_secret_is_refused_not_reconnect() {
         .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": "invalid_client"})))
         .mount(&server)
         .await;
-    let store = Arc::new(MemoryTokenStore::new());
-    let clock = Arc::new(ManualClock::starting_now());
-    connected(&store, &clock, TimeDelta::minutes(-1)).await;
-    let manager = manager_with(&server, store.clone(), clock).await;
+    let (store, _clock, manager) = connected_manager(&server, TimeDelta::minutes(-1)).await;
     let err = manager.access_token(&tenant()).await.unwrap_err();
     assert!(
         matches!(&err, AuthError::Refused { error, .. } if error == "invalid_client"),
