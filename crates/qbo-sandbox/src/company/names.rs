@@ -8,7 +8,9 @@ use std::hash::{Hash, Hasher};
 use serde_json::Value;
 
 use super::seed::{classification, home_currency};
-use super::write::{Prepared, WriteCtx, check_addresses, check_chars, check_len, check_nested_len};
+use super::write::{
+    Prepared, WriteCtx, check_addresses, check_chars, check_len, check_nested_len, required_name,
+};
 use super::{Company, Record};
 use crate::fault::Fault;
 use crate::json::{self, Object};
@@ -221,13 +223,7 @@ pub(super) fn item(
     mut body: Object,
     old: Option<&Record>,
 ) -> Result<Prepared, Fault> {
-    let name = json::text(&body, "Name")
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .ok_or_else(|| Fault::required("Name"))?
-        .to_owned();
-    set(&mut body, "Name", Value::String(name.clone()));
-    check_len(&body, "Name", 100)?;
+    let name = required_name(&mut body, 100)?;
     check_len(&body, "Sku", 100)?;
     check_len(&body, "Description", 4000)?;
     check_len(&body, "PurchaseDesc", 4000)?;
@@ -608,13 +604,7 @@ pub(super) fn account(
     mut body: Object,
     old: Option<&Record>,
 ) -> Result<Prepared, Fault> {
-    let name = json::text(&body, "Name")
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .ok_or_else(|| Fault::required("Name"))?
-        .to_owned();
-    set(&mut body, "Name", Value::String(name.clone()));
-    check_len(&body, "Name", 100)?;
+    let name = required_name(&mut body, 100)?;
     check_chars(&name, "Name", ACCOUNT_FORBIDDEN)?;
     if let Some(number) = json::text(&body, "AcctNum") {
         check_chars(number, "AcctNum", &[':'])?;
@@ -706,13 +696,7 @@ pub(super) fn payment_method(
     mut body: Object,
     old: Option<&Record>,
 ) -> Result<Prepared, Fault> {
-    let name = json::text(&body, "Name")
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .ok_or_else(|| Fault::required("Name"))?
-        .to_owned();
-    set(&mut body, "Name", Value::String(name.clone()));
-    check_len(&body, "Name", 31)?;
+    let name = required_name(&mut body, 31)?;
     check_chars(&name, "Name", NAME_FORBIDDEN)?;
     check_unique(company, Kind::PaymentMethod, &name, old, "Name")?;
     match json::text(&body, "Type") {

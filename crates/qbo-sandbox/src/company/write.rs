@@ -122,6 +122,19 @@ fn merge(base: &mut Object, patch: Object, deep: bool) {
 }
 
 /// Checks a string's length in characters (2050).
+/// The required `Name` of a name-list entity: trimmed and written back, at most `max`
+/// characters (2020 when missing or blank, 2050 when too long).
+pub(super) fn required_name(body: &mut Object, max: usize) -> Result<String, Fault> {
+    let name = json::text(body, "Name")
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| Fault::required("Name"))?
+        .to_owned();
+    body.insert("Name".to_owned(), Value::String(name.clone()));
+    check_len(body, "Name", max)?;
+    Ok(name)
+}
+
 pub(super) fn check_len(body: &Object, key: &str, max: usize) -> Result<(), Fault> {
     check_len_at(body, key, key, max)
 }
