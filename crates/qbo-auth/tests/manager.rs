@@ -270,12 +270,12 @@ async fn connected_manager(
 ) -> (Arc<MemoryTokenStore>, Arc<ManualClock>, TokenManager) {
     let store = Arc::new(MemoryTokenStore::new());
     let clock = Arc::new(ManualClock::starting_now());
-    connected(&store, &clock, access_in).await;
+    connected(store.as_ref(), &clock, access_in).await;
     let manager = manager_with(server, store.clone(), clock.clone()).await;
     (store, clock, manager)
 }
 
-async fn connected(store: &Arc<MemoryTokenStore>, clock: &ManualClock, access_in: TimeDelta) {
+async fn connected(store: &dyn TokenStore, clock: &ManualClock, access_in: TimeDelta) {
     store
         .save(
             &tenant(),
@@ -493,15 +493,7 @@ async fn a_failed_save_after_refresh_is_retried_before_the_token_is_used() {
     mount_refresh(&server, "R0", "A1", "R1", 1).await;
     let store = flaky(1);
     let clock = Arc::new(ManualClock::starting_now());
-    store
-        .inner
-        .save(
-            &tenant(),
-            &tokens("A0", "R0", clock.now_utc(), TimeDelta::minutes(-1)),
-            None,
-        )
-        .await
-        .unwrap();
+    connected(&store.inner, &clock, TimeDelta::minutes(-1)).await;
     let manager = manager_with(&server, store.clone(), clock).await;
     let (token, _) = manager.access_token(&tenant()).await.unwrap();
     assert_eq!(token.expose_secret(), "A1");
@@ -521,15 +513,7 @@ async fn unsaved_tokens_are_never_handed_out_and_are_saved_first_next_time() {
     // Every save attempt of the first call fails (5 attempts), then the store recovers.
     let store = flaky(5);
     let clock = Arc::new(ManualClock::starting_now());
-    store
-        .inner
-        .save(
-            &tenant(),
-            &tokens("A0", "R0", clock.now_utc(), TimeDelta::minutes(-1)),
-            None,
-        )
-        .await
-        .unwrap();
+    connected(&store.inner, &clock, TimeDelta::minutes(-1)).await;
     let manager = manager_with(&server, store.clone(), clock).await;
     let err = manager.access_token(&tenant()).await.unwrap_err();
     assert!(
