@@ -17,8 +17,8 @@ use url::Url;
 
 use crate::decode::{self, Page};
 use crate::error::{ApiMessage, CscartError, snippet};
-use crate::ids::{CategoryId, CustomerId, OrderId, ProductId};
-use crate::model::{Category, Order, OrderSummary, Product, Status, User};
+use crate::ids::{CategoryId, CustomerId, OrderId, ProductId, VendorId};
+use crate::model::{Category, Company, Order, OrderSummary, Product, Status, User};
 
 /// The default number of requests in flight per store (shops are often small servers).
 pub const DEFAULT_CONCURRENCY: usize = 4;
@@ -454,11 +454,7 @@ impl CscartClient {
                 .await?;
             let n = got.items.len();
             out.extend(got.items);
-            let done = match got.total_items {
-                Some(total) => n == 0 || page.saturating_mul(u64::from(per_page)) >= total,
-                None => n < usize::try_from(per_page).unwrap_or(usize::MAX),
-            };
-            if done {
+            if page_is_last(page, per_page, n, got.total_items) {
                 if let Some(total) = got.total_items {
                     out.truncate(usize::try_from(total).unwrap_or(usize::MAX));
                 }
@@ -597,5 +593,97 @@ impl CscartClient {
     pub async fn statuses(&self) -> Result<Vec<Status>, CscartError> {
         self.all("statuses", &ListQuery::new(), "status", "status_id")
             .await
+    }
+
+    /// Every Multi-Vendor vendor (`GET /vendors`).
+    pub async fn vendors(&self) -> Result<Vec<Company>, CscartError> {
+        self.all("vendors", &ListQuery::new(), "vendor", "company_id")
+            .await
+    }
+
+    /// `GET /vendors/<id>`.
+    pub async fn vendor(&self, id: &VendorId) -> Result<Company, CscartError> {
+        self.entity(&["vendors", id.as_str()], "vendor", "company_id")
+            .await
+    }
+
+    /// Every storefront company (`GET /stores`; CS-Cart Ultimate and 4.x storefronts).
+    pub async fn stores(&self) -> Result<Vec<Company>, CscartError> {
+        self.all("stores", &ListQuery::new(), "store", "company_id")
+            .await
+    }
+
+    /// Every product of one company (`GET /vendors/<id>/products` in Multi-Vendor, `GET
+    /// /stores/<id>/products` otherwise: `scope` is `"vendors"` or `"stores"`).
+    pub async fn company_products(
+        &self,
+        scope: CompanyScope,
+        company: &VendorId,
+        query: &ListQuery,
+    ) -> Result<Vec<Product>, CscartError> {
+        let per_page = self.inner.items_per_page;
+        let mut out = Vec::new();
+        let mut page = 1u64;
+        loop {
+            let mut params = query.params.clone();
+            params.push(("page".to_owned(), page.to_string()));
+            params.push(("items_per_page".to_owned(), per_page.to_string()));
+            let body = self
+                .get(&[scope.as_str(), company.as_str(), "products"], &params)
+                .await?;
+            let got: Page<Product> = decode::page(&body, "products", "product", "product_id")?;
+            let n = got.items.len();
+            out.extend(got.items);
+            if page_is_last(page, per_page, n, got.total_items) {
+                return Ok(out);
+            }
+            page += 1;
+        }
+    }
+
+    /// One page of a list, each entity decoded on its own: the entities that do not decode
+    /// come back as errors beside the ones that do, so one bad row does not hide a page.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn page_tolerant<T: DeserializeOwned>(
+        &self,
+        key: &str,
+        query: &ListQuery,
+        page: u64,
+        items_per_page: u32,
+        what: &str,
+        id_field: &str,
+    ) -> Result<(Page<T>, Vec<CscartError>), CscartError> {
+        let mut params = query.params.clone();
+        params.push(("page".to_owned(), page.to_string()));
+        params.push(("items_per_page".to_owned(), items_per_page.to_string()));
+        let body = self.get(&[key], &params).await?;
+        decode::page_tolerant(&body, key, what, id_field)
+    }
+}
+
+/// Whether a list page is the last one: empty, short (when `total_items` is absent) or
+/// reaching `total_items`.
+pub(crate) fn page_is_last(page: u64, per_page: u32, got: usize, total: Option<u64>) -> bool {
+    match total {
+        Some(total) => got == 0 || page.saturating_mul(u64::from(per_page)) >= total,
+        None => got < usize::try_from(per_page).unwrap_or(usize::MAX),
+    }
+}
+
+/// Which company path a product list is scoped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompanyScope {
+    /// `/vendors/<id>/...` (Multi-Vendor).
+    Vendors,
+    /// `/stores/<id>/...` (storefronts).
+    Stores,
+}
+
+impl CompanyScope {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Vendors => "vendors",
+            Self::Stores => "stores",
+        }
     }
 }

@@ -139,8 +139,8 @@ pub fn product(p: &Product, track_by_default: bool) -> Result<m::Product, Cscart
 /// the store's (primary) currency code.
 ///
 /// Item discounts become fixed line discounts (`discount` × quantity, on the undiscounted
-/// unit price); `subtotal_discount` an order discount; `shipping_cost` and a
-/// `payment_surcharge` shipping charges; taxes apply to the lines and shipping their
+/// unit price); `subtotal_discount` an order discount; `shipping_cost` (named after the
+/// `shipping` methods chosen) and a `payment_surcharge` shipping charges; taxes apply to the lines and shipping their
 /// `applies` names (to every line when it is absent).
 pub fn order(o: &Order, paid_statuses: &[String], currency: &str) -> Result<m::Order, CscartError> {
     let id = o.order_id.as_str();
@@ -189,8 +189,13 @@ pub fn order(o: &Order, paid_statuses: &[String], currency: &str) -> Result<m::O
     }
     let mut shipping = Vec::new();
     if let Some(cost) = o.shipping_cost.filter(|c| !c.is_zero()) {
+        let names: Vec<String> = o
+            .shipping
+            .iter()
+            .filter_map(|s| non_blank(s.name.as_ref()))
+            .collect();
         shipping.push(m::ShippingCharge {
-            name: None,
+            name: (!names.is_empty()).then(|| names.join(", ")),
             amount: cost,
             tax_ids: shipping_taxes,
         });

@@ -202,6 +202,16 @@ where
     d.deserialize_any(KeyedVisitor(PhantomData))
 }
 
+/// Reads the values of a list that CS-Cart sends as an array or as a map keyed by id
+/// (`[]` and `null` are empty).
+pub(crate) fn values<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    Ok(keyed::<D, T>(d)?.into_iter().map(|(_, v)| v).collect())
+}
+
 /// Reads an object that CS-Cart sends as `[]` (or `null`) when it is empty.
 pub(crate) fn opt_object<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where

@@ -67,14 +67,8 @@ pub fn entity<T: DeserializeOwned>(
         .map_err(|e| decode_error(what, id_of(body, id_field), body, &e))
 }
 
-/// Decodes a list page whose entities are under `key` (`products`, `orders`...). Each entity
-/// is decoded on its own so that an error names the bad one.
-pub fn page<T: DeserializeOwned>(
-    body: &[u8],
-    key: &str,
-    what: &str,
-    id_field: &str,
-) -> Result<Page<T>, CscartError> {
+/// Splits a list page into its raw entities and its `params`.
+fn split(body: &[u8], key: &str) -> Result<Split, CscartError> {
     let not_a_page = |message: String| CscartError::Decode {
         what: format!("{key} page"),
         id: None,
@@ -109,15 +103,66 @@ pub fn page<T: DeserializeOwned>(
         }
         _ => Params::default(),
     };
-    let mut items = Vec::with_capacity(items_raw.len());
-    for raw in items_raw {
-        items.push(entity(raw.get().as_bytes(), what, id_field)?);
-    }
     let to_u64 = |v: Option<i64>| v.and_then(|n| u64::try_from(n).ok());
-    Ok(Page {
-        items,
+    Ok(Split {
+        items: items_raw,
         total_items: to_u64(params.total_items),
         page: to_u64(params.page),
         items_per_page: to_u64(params.items_per_page),
     })
+}
+
+/// A page split into its raw entities.
+struct Split {
+    items: Vec<Box<RawValue>>,
+    total_items: Option<u64>,
+    page: Option<u64>,
+    items_per_page: Option<u64>,
+}
+
+/// Decodes a list page whose entities are under `key` (`products`, `orders`...). Each entity
+/// is decoded on its own so that an error names the bad one; the first bad one fails the page.
+pub fn page<T: DeserializeOwned>(
+    body: &[u8],
+    key: &str,
+    what: &str,
+    id_field: &str,
+) -> Result<Page<T>, CscartError> {
+    let split = split(body, key)?;
+    let mut items = Vec::with_capacity(split.items.len());
+    for raw in split.items {
+        items.push(entity(raw.get().as_bytes(), what, id_field)?);
+    }
+    Ok(Page {
+        items,
+        total_items: split.total_items,
+        page: split.page,
+        items_per_page: split.items_per_page,
+    })
+}
+
+/// Like [`page`], but an entity that does not decode does not fail the page: it comes back
+/// as its error (naming its id and field) beside the entities that do decode.
+pub fn page_tolerant<T: DeserializeOwned>(
+    body: &[u8],
+    key: &str,
+    what: &str,
+    id_field: &str,
+) -> Result<(Page<T>, Vec<CscartError>), CscartError> {
+    let split = split(body, key)?;
+    let mut items = Vec::with_capacity(split.items.len());
+    let mut bad = Vec::new();
+    for raw in split.items {
+        match entity(raw.get().as_bytes(), what, id_field) {
+            Ok(item) => items.push(item),
+            Err(e) => bad.push(e),
+        }
+    }
+    let page = Page {
+        items,
+        total_items: split.total_items,
+        page: split.page,
+        items_per_page: split.items_per_page,
+    };
+    Ok((page, bad))
 }

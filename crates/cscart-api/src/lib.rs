@@ -19,8 +19,11 @@ pub mod convert;
 mod de;
 pub mod decode;
 pub mod error;
+pub mod feed;
 pub mod ids;
 pub mod model;
 
 pub use client::{CscartClient, CscartClientBuilder};
 pub use error::CscartError;
+#[cfg(feature = "stand-in")]
+pub mod stand_in;

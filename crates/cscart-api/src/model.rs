@@ -1,9 +1,14 @@
 //! CS-Cart's entities as the REST API sends them, read tolerantly (numbers as strings or
 //! numbers, `[]` for empty maps, `null` names, unix seconds). Unused fields are ignored.
+//!
+//! The types also serialize, under their own field names, as plain JSON; fields that change
+//! without the entity changing (a user's `last_login`, a category's `product_count`) are
+//! left out, so that the serialized form is the entity's content (the change feed
+//! fingerprints it).
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::de;
 use crate::ids::{
@@ -21,6 +26,16 @@ pub enum Tracking {
     StoreDefault,
 }
 
+impl Serialize for Tracking {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Track => s.serialize_str("B"),
+            Self::DoNotTrack => s.serialize_str("D"),
+            Self::StoreDefault => s.serialize_none(),
+        }
+    }
+}
+
 impl<'d> Deserialize<'d> for Tracking {
     fn deserialize<D: serde::Deserializer<'d>>(d: D) -> Result<Self, D::Error> {
         Ok(match de::opt_string(d)?.as_deref() {
@@ -32,7 +47,7 @@ impl<'d> Deserialize<'d> for Tracking {
 }
 
 /// A product row (list row or `GET /products/<id>`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Product {
     /// `product_id`.
@@ -89,7 +104,7 @@ fn store_default() -> Tracking {
 }
 
 /// A category row.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Category {
     /// `category_id`.
@@ -115,8 +130,8 @@ pub struct Category {
     /// `position`.
     #[serde(default, deserialize_with = "de::opt_i64")]
     pub position: Option<i64>,
-    /// `product_count`.
-    #[serde(default, deserialize_with = "de::opt_i64")]
+    /// `product_count` (not serialized: it moves when products do).
+    #[serde(default, skip_serializing, deserialize_with = "de::opt_i64")]
     pub product_count: Option<i64>,
     /// `timestamp`: creation time.
     #[serde(default, deserialize_with = "de::opt_unix_time")]
@@ -124,7 +139,7 @@ pub struct Category {
 }
 
 /// A user (list row and `GET /users/<id>` share this shape; there are no addresses).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct User {
     /// `user_id`.
@@ -162,13 +177,13 @@ pub struct User {
     /// `timestamp`: creation time.
     #[serde(default, deserialize_with = "de::opt_unix_time")]
     pub timestamp: Option<DateTime<Utc>>,
-    /// `last_login`.
-    #[serde(default, deserialize_with = "de::opt_unix_time")]
+    /// `last_login` (not serialized: it moves without the user changing).
+    #[serde(default, skip_serializing, deserialize_with = "de::opt_unix_time")]
     pub last_login: Option<DateTime<Utc>>,
 }
 
 /// A row of `GET /orders` (no `updated_at`, no lines).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct OrderSummary {
     /// `order_id`.
@@ -200,7 +215,7 @@ pub struct OrderSummary {
 }
 
 /// One entry of an order's `products` map.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct OrderItem {
     /// `item_id`.
@@ -243,7 +258,7 @@ pub struct OrderItem {
 }
 
 /// One entry of an order's `taxes` map (the key is the tax id).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct OrderTax {
     /// `rate_type`: `P` percent, `F` fixed.
@@ -288,7 +303,7 @@ impl OrderTax {
 }
 
 /// A tax's `applies`: `{"P": <on products>, "S": <on shipping>, "items": {"P": {...}, "S": [...]}}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TaxApplies {
     /// `P`: the tax charged on products.
@@ -303,7 +318,7 @@ pub struct TaxApplies {
 }
 
 /// The keys of `applies.items`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TaxAppliesItems {
     /// `P`: the item keys of the lines taxed.
@@ -319,7 +334,7 @@ fn opt_applies_items<'d, D: serde::Deserializer<'d>>(d: D) -> Result<TaxAppliesI
 }
 
 /// An order's `payment_method`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PaymentMethod {
     /// `payment_id`.
@@ -333,6 +348,44 @@ pub struct PaymentMethod {
     /// `processor`.
     #[serde(default, deserialize_with = "de::opt_string")]
     pub processor: Option<String>,
+}
+
+/// One entry of an order's `shipping`: a shipping method chosen for (part of) the order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OrderShipping {
+    /// `shipping_id`.
+    #[serde(default, deserialize_with = "de::opt_string")]
+    pub shipping_id: Option<String>,
+    /// `shipping`: the method's name.
+    #[serde(default, rename = "shipping", deserialize_with = "de::opt_string")]
+    pub name: Option<String>,
+    /// `rate`: what the method cost.
+    #[serde(default, deserialize_with = "de::opt_decimal")]
+    pub rate: Option<Decimal>,
+}
+
+/// A company: a Multi-Vendor vendor (`GET /vendors`) or a storefront (`GET /stores`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Company {
+    /// `company_id`.
+    pub company_id: VendorId,
+    /// `company`: the name.
+    #[serde(default, rename = "company", deserialize_with = "de::opt_string")]
+    pub name: Option<String>,
+    /// `status`: `A` active, `D` disabled, `P` pending, `N` new.
+    #[serde(default, deserialize_with = "de::opt_string")]
+    pub status: Option<String>,
+    /// `email`.
+    #[serde(default, deserialize_with = "de::opt_string")]
+    pub email: Option<String>,
+    /// `storefront` (stores).
+    #[serde(default, deserialize_with = "de::opt_string")]
+    pub storefront: Option<String>,
+    /// `timestamp`: creation time.
+    #[serde(default, deserialize_with = "de::opt_unix_time")]
+    pub timestamp: Option<DateTime<Utc>>,
 }
 
 /// A postal address of an order (`b_*` or `s_*`).
@@ -360,7 +413,7 @@ pub struct OrderAddress {
 }
 
 /// A full order, `GET /orders/<id>`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Order {
     /// `order_id`.
@@ -437,6 +490,9 @@ pub struct Order {
     /// `taxes`, keyed by tax id (`[]` when none).
     #[serde(default, deserialize_with = "de::keyed")]
     pub taxes: Vec<(String, OrderTax)>,
+    /// `shipping`: the shipping methods chosen (`[]` when none).
+    #[serde(default, deserialize_with = "de::values")]
+    pub shipping: Vec<OrderShipping>,
     #[serde(default, deserialize_with = "de::opt_string")]
     b_firstname: Option<String>,
     #[serde(default, deserialize_with = "de::opt_string")]
@@ -516,7 +572,7 @@ impl Order {
 }
 
 /// An order status (`GET /statuses`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Status {
     /// `status_id`.

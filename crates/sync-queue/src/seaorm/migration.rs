@@ -94,6 +94,18 @@ impl CreateQueueTables {
         column
     }
 
+    /// A text column for large values: MariaDB/MySQL's `TEXT` holds only 64 KiB, and a
+    /// scan's cursor (every id of a store with its fingerprint) is megabytes.
+    fn long_text(manager: &SchemaManager<'_>, name: impl IntoIden) -> ColumnDef {
+        let mut column = ColumnDef::new(name);
+        if manager.get_database_backend() == DbBackend::MySql {
+            column.custom(Alias::new("LONGTEXT"));
+        } else {
+            column.text();
+        }
+        column
+    }
+
     /// MariaDB/MySQL compare strings case- and accent-insensitively by default; ids must
     /// compare byte for byte, as on the other databases.
     fn binary_strings(manager: &SchemaManager<'_>, table: &mut TableCreateStatement) {
@@ -218,7 +230,7 @@ impl MigrationTrait for CreateQueueTables {
             .table(SyncCursor::Table)
             .col(Self::id_column(manager, SyncCursor::Tenant, 128))
             .col(Self::id_column(manager, SyncCursor::Feed, 128))
-            .col(ColumnDef::new(SyncCursor::Value).text().not_null())
+            .col(Self::long_text(manager, SyncCursor::Value).not_null())
             .col(
                 ColumnDef::new(SyncCursor::UpdatedAt)
                     .big_integer()

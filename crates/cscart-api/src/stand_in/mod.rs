@@ -1,0 +1,1 @@
+//! A CS-Cart stand-in (feature `stand-in`): being written.
