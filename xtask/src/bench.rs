@@ -23,6 +23,12 @@ const TARGETS: &[(&str, &str, &str, &str)] = &[
         "enqueue → claim → ack with 1 and 8 workers on SQLite and PostgreSQL through sync-queue vs bare sqlx running the same statements",
     ),
     (
+        "cscart",
+        "cscart-api",
+        "cscart",
+        "a full scan of 100,000 products and 20,000 orders from the CS-Cart stand-in through cscart-api vs bare reqwest + serde_json::Value: items per second and peak memory",
+    ),
+    (
         "sandbox",
         "qbo-sandbox",
         "sandbox",
@@ -44,7 +50,15 @@ pub fn run(target: &str, args: &[String]) -> anyhow::Result<()> {
     };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = Command::new(cargo)
-        .args(["bench", "--package", package, "--bench", bench, "--"])
+        .args([
+            "bench",
+            "--package",
+            package,
+            "--all-features",
+            "--bench",
+            bench,
+            "--",
+        ])
         .args(args)
         .current_dir(crate::workspace_root()?)
         .status()

@@ -578,6 +578,19 @@ impl CscartClient {
             .await
     }
 
+    /// One page of `GET /orders?get_orders_data=Y`: full orders (with `updated_at`, lines
+    /// and taxes) instead of list rows.
+    pub async fn full_orders_page(
+        &self,
+        query: &ListQuery,
+        page: u64,
+        items_per_page: u32,
+    ) -> Result<Page<Order>, CscartError> {
+        let query = query.clone().param("get_orders_data", "Y");
+        self.page("orders", &query, page, items_per_page, "order", "order_id")
+            .await
+    }
+
     /// Every order row matching `query`.
     pub async fn all_orders(&self, query: &ListQuery) -> Result<Vec<OrderSummary>, CscartError> {
         self.all("orders", query, "order", "order_id").await

@@ -30,9 +30,11 @@
 //!   scan is confirmed with a `GET` (404) before it is reported. A scan that failed part way
 //!   or that lost more ids than [`FeedConfig::mass_delete_fraction`] allows reports no
 //!   delete and says why ([`Deletes::Withheld`]).
-//! - **Bad data does not stop a feed.** An entity that does not decode is reported in
-//!   [`FeedPoll::problems`] with its id and field, and still reported as changed, so that
-//!   the caller's worker records the failure; the other entities go on. A page that cannot
+//! - **Bad data does not stop a feed.** An entity that does not decode, or that decodes but
+//!   cannot become a store-model entity (a user without e-mail, an order line for a deleted
+//!   product), is reported in [`FeedPoll::problems`] with its id and field, and still
+//!   reported as changed, so that the caller's worker records the failure; the other
+//!   entities go on. A page that cannot
 //!   be read stops an incremental feed from advancing its cursor (its changes come again on
 //!   the next poll) and a scan from reporting deletes.
 //! - 401 and 403 fail the whole poll: nothing is reported and the cursor stays.
@@ -355,6 +357,11 @@ trait FeedEntity: DeserializeOwned + Serialize {
     fn fingerprints(&self) -> (u64, u64) {
         (fingerprint(self), 0)
     }
+    /// Whether the entity converts into the store model (the errors do not depend on the
+    /// tenant's settings).
+    fn check(&self) -> Result<(), CscartError> {
+        Ok(())
+    }
 }
 
 impl FeedEntity for Order {
@@ -366,6 +373,9 @@ impl FeedEntity for Order {
     }
     fn changed_at(&self) -> Option<i64> {
         self.updated_at.map(|t| t.timestamp())
+    }
+    fn check(&self) -> Result<(), CscartError> {
+        crate::convert::order(self, &[], "USD").map(drop)
     }
 }
 
@@ -388,6 +398,9 @@ impl FeedEntity for Product {
     fn changed_at(&self) -> Option<i64> {
         self.updated_timestamp.map(|t| t.timestamp())
     }
+    fn check(&self) -> Result<(), CscartError> {
+        crate::convert::product(self, true).map(drop)
+    }
     fn fingerprints(&self) -> (u64, u64) {
         let mut rest = self.clone();
         rest.amount = None;
@@ -406,6 +419,9 @@ impl FeedEntity for User {
     fn id(&self) -> &str {
         self.user_id.as_str()
     }
+    fn check(&self) -> Result<(), CscartError> {
+        crate::convert::customer(self, None).map(drop)
+    }
 }
 
 impl FeedEntity for Category {
@@ -414,6 +430,9 @@ impl FeedEntity for Category {
     const ID_FIELD: &'static str = "category_id";
     fn id(&self) -> &str {
         self.category_id.as_str()
+    }
+    fn check(&self) -> Result<(), CscartError> {
+        crate::convert::category(self).map(drop)
     }
 }
 
@@ -443,6 +462,14 @@ impl Collector {
                 cause,
             });
         }
+    }
+
+    /// Records an entity that decodes but cannot become a store-model entity; it is still
+    /// reported as changed (by the caller), so that the failure shows downstream.
+    fn invalid(&mut self, error: CscartError) {
+        let p = problem(self.kind, error);
+        warn!(problem = %p, "CS-Cart feed: an entity cannot be converted");
+        self.problems.push(p);
     }
 
     /// Records an entity that does not decode; returns its id when the error names one.
@@ -662,11 +689,19 @@ impl ChangeFeed {
                 max_at = max_at.max(at);
                 if state.recent.get(id) != Some(&(at, fp)) {
                     out.report(id, ChangeAction::Upsert, ChangeCause::Changed);
+                    if let Err(e) = item.check() {
+                        out.invalid(e);
+                    }
                 }
             }
-            let sorted_past_window = matches!(filter, Filter::SortedDesc)
-                && !got.items.is_empty()
-                && older_than_window == got.items.len();
+            // Newest first: once one entity is older than the window, so is every later one —
+            // provided the store really sorted (an old version may ignore `sort_by`).
+            let sorted_desc = got
+                .items
+                .windows(2)
+                .all(|w| w[0].changed_at().unwrap_or(i64::MAX) >= w[1].changed_at().unwrap_or(0));
+            let sorted_past_window =
+                matches!(filter, Filter::SortedDesc) && older_than_window > 0 && sorted_desc;
             if sorted_past_window || page_is_last(page, per_page, n, got.total_items) {
                 break;
             }
@@ -767,15 +802,17 @@ impl ChangeFeed {
                     continue;
                 }
                 let fps = item.fingerprints();
-                match state.known.get(id) {
-                    None => out.report(id, ChangeAction::Upsert, ChangeCause::New),
-                    Some(old) if old.0 != fps.0 => {
-                        out.report(id, ChangeAction::Upsert, ChangeCause::Content);
+                let cause = match state.known.get(id) {
+                    None => Some(ChangeCause::New),
+                    Some(old) if old.0 != fps.0 => Some(ChangeCause::Content),
+                    Some(old) if old.1 != fps.1 => Some(ChangeCause::Stock),
+                    Some(_) => None,
+                };
+                if let Some(cause) = cause {
+                    out.report(id, ChangeAction::Upsert, cause);
+                    if let Err(e) = item.check() {
+                        out.invalid(e);
                     }
-                    Some(old) if old.1 != fps.1 => {
-                        out.report(id, ChangeAction::Upsert, ChangeCause::Stock);
-                    }
-                    Some(_) => {}
                 }
                 now.insert(id.to_owned(), fps);
             }
