@@ -135,14 +135,29 @@ pub fn product(p: &Product, track_by_default: bool) -> Result<m::Product, Cscart
     })
 }
 
-/// A full order. `paid_statuses` are the status letters that count as paid; `currency` is
-/// the store's (primary) currency code.
+/// What converting an order needs to know about the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderSettings {
+    /// The status letters that count as paid ([`crate::model::paid_statuses`], or the
+    /// tenant's own choice).
+    pub paid_statuses: Vec<String>,
+    /// The store's primary currency code.
+    pub currency: String,
+    /// Whether the store is CS-Cart Multi-Vendor: only there is an order's `company_id` its
+    /// vendor (elsewhere it is the storefront, the same on every order).
+    pub multi_vendor: bool,
+}
+
+/// A full order, with what the store's `settings` say (paid statuses, currency, whether
+/// it is Multi-Vendor).
 ///
 /// Item discounts become fixed line discounts (`discount` × quantity, on the undiscounted
 /// unit price); `subtotal_discount` an order discount; `shipping_cost` (named after the
 /// `shipping` methods chosen) and a `payment_surcharge` shipping charges; taxes apply to the lines and shipping their
 /// `applies` names (to every line when it is absent).
-pub fn order(o: &Order, paid_statuses: &[String], currency: &str) -> Result<m::Order, CscartError> {
+pub fn order(o: &Order, settings: &OrderSettings) -> Result<m::Order, CscartError> {
+    let paid_statuses = &settings.paid_statuses;
+    let currency = settings.currency.as_str();
     let id = o.order_id.as_str();
     let err = |field: String, reason: &str| convert_error(EntityKind::Order, id, field, reason);
     let date = o
@@ -270,7 +285,7 @@ pub fn order(o: &Order, paid_statuses: &[String], currency: &str) -> Result<m::O
         payment,
         status: o.status.clone(),
         paid,
-        vendor: o.company_id.clone(),
+        vendor: o.company_id.clone().filter(|_| settings.multi_vendor),
         is_marketplace_parent: o.is_parent_order,
         parent_order: o.parent_order_id.clone(),
         notes: non_blank(o.notes.as_ref()),

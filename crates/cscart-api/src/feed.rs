@@ -14,7 +14,9 @@
 //!
 //! # Two phases
 //! [`ChangeFeed::poll`] reads from a cursor the caller stored (an opaque string, kept in the
-//! `sync-queue` cursor store by the daemon) and returns the changes with the *next* cursor.
+//! `sync-queue` cursor store by the daemon under [`FeedKind::cursor_name`]; an entity
+//! kind's incremental feed and its scan share one) and returns the changes with the *next*
+//! cursor.
 //! The caller takes the changes (enqueues them) and only then stores the next cursor, so a
 //! crash in between repeats changes and never loses one.
 //!
@@ -89,6 +91,19 @@ impl FeedKind {
             Self::Products => "cscart.products",
             Self::ProductScan => "cscart.product-scan",
             Self::OrderScan => "cscart.order-scan",
+            Self::Customers => "cscart.customers",
+            Self::Categories => "cscart.categories",
+        }
+    }
+
+    /// The name of the cursor the feed reads and writes: an entity kind's incremental feed
+    /// and its scan share one (`cscart.orders` for [`Orders`](Self::Orders) and
+    /// [`OrderScan`](Self::OrderScan)). Polls sharing a cursor must not run at the same
+    /// time.
+    pub fn cursor_name(self) -> &'static str {
+        match self {
+            Self::Orders | Self::OrderScan => "cscart.orders",
+            Self::Products | Self::ProductScan => "cscart.products",
             Self::Customers => "cscart.customers",
             Self::Categories => "cscart.categories",
         }
@@ -267,38 +282,29 @@ pub struct ChangeFeed {
     config: FeedConfig,
 }
 
-/// The position of an incremental feed.
+/// The position of one entity kind's feeds, shared by its incremental feed and its scan
+/// (so that an entity the incremental feed delivered and the store then deleted is still
+/// known to the scan that must report the delete).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-struct Incremental {
-    /// The latest change time delivered (unix seconds).
+struct State {
+    /// The cursor's name ([`FeedKind::cursor_name`]), so that a cursor is never read by
+    /// another kind's feed.
+    feed: String,
+    /// The latest change time delivered by the incremental feed (unix seconds).
+    #[serde(default)]
     since: i64,
-    /// Every entity delivered within `overlap` of `since`: id → (time, fingerprint).
+    /// Every entity the incremental feed delivered within `overlap` of `since`: id →
+    /// (time, fingerprint).
+    #[serde(default)]
     recent: BTreeMap<String, (i64, u64)>,
-}
-
-/// The position of a scan: every id of the last scan with its fingerprints (content, and
-/// stock for products).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-struct Scan {
+    /// Every id known to exist, with its scan fingerprints (content, and stock for
+    /// products); `(0, 0)`: delivered by the incremental feed, not scanned yet.
+    #[serde(default)]
     known: HashMap<String, (u64, u64)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "feed", content = "at")]
-enum Cursor {
-    #[serde(rename = "cscart.orders")]
-    Orders(Incremental),
-    #[serde(rename = "cscart.products")]
-    Products(Incremental),
-    #[serde(rename = "cscart.product-scan")]
-    ProductScan(Scan),
-    #[serde(rename = "cscart.order-scan")]
-    OrderScan(Scan),
-    #[serde(rename = "cscart.customers")]
-    Customers(Scan),
-    #[serde(rename = "cscart.categories")]
-    Categories(Scan),
-}
+/// The fingerprints of an id the incremental feed delivered but no scan has seen.
+const UNSCANNED: (u64, u64) = (0, 0);
 
 /// A fingerprint of an entity's content: the first 8 bytes of the SHA-256 of its JSON.
 /// Stable across builds and versions, unlike `std`'s hasher.
@@ -348,6 +354,9 @@ trait FeedEntity: DeserializeOwned + Serialize {
     const KEY: &'static str;
     const WHAT: &'static str;
     const ID_FIELD: &'static str;
+    /// Whether the scan of this kind reads the same type, so that fingerprints taken by
+    /// the incremental feed are the scan's.
+    const SCANNED_AS_LISTED: bool = false;
     fn id(&self) -> &str;
     /// The change time, for incremental feeds.
     fn changed_at(&self) -> Option<i64> {
@@ -375,7 +384,15 @@ impl FeedEntity for Order {
         self.updated_at.map(|t| t.timestamp())
     }
     fn check(&self) -> Result<(), CscartError> {
-        crate::convert::order(self, &[], "USD").map(drop)
+        crate::convert::order(
+            self,
+            &crate::convert::OrderSettings {
+                paid_statuses: Vec::new(),
+                currency: "USD".to_owned(),
+                multi_vendor: false,
+            },
+        )
+        .map(drop)
     }
 }
 
@@ -392,6 +409,7 @@ impl FeedEntity for Product {
     const KEY: &'static str = "products";
     const WHAT: &'static str = "product";
     const ID_FIELD: &'static str = "product_id";
+    const SCANNED_AS_LISTED: bool = true;
     fn id(&self) -> &str {
         self.product_id.as_str()
     }
@@ -505,19 +523,11 @@ impl ChangeFeed {
     /// at the beginning: changes from then on are reported (with the overlap before it).
     /// Scans have no time; for them this is the empty cursor.
     pub fn cursor_since(feed: FeedKind, since: i64) -> String {
-        let inc = Incremental {
-            since,
-            recent: BTreeMap::new(),
-        };
-        let cursor = match feed {
-            FeedKind::Orders => Cursor::Orders(inc),
-            FeedKind::Products => Cursor::Products(inc),
-            FeedKind::ProductScan => Cursor::ProductScan(Scan::default()),
-            FeedKind::OrderScan => Cursor::OrderScan(Scan::default()),
-            FeedKind::Customers => Cursor::Customers(Scan::default()),
-            FeedKind::Categories => Cursor::Categories(Scan::default()),
-        };
-        encode(&cursor)
+        encode(&State {
+            feed: feed.cursor_name().to_owned(),
+            since: if feed.is_scan() { 0 } else { since },
+            ..State::default()
+        })
     }
 
     /// Polls `feed` from `cursor` (`None`: from the beginning, which reports every entity).
@@ -537,74 +547,48 @@ impl ChangeFeed {
         options: PollOptions,
     ) -> Result<FeedPoll, CscartError> {
         let state = match cursor {
-            None => None,
-            Some(text) => Some(decode_cursor(feed, text)?),
+            None => State {
+                feed: feed.cursor_name().to_owned(),
+                ..State::default()
+            },
+            Some(text) => decode_cursor(feed, text)?,
         };
         debug!(%feed, "CS-Cart feed: polling");
-        match (feed, state) {
-            (FeedKind::Orders, s) => {
-                let inc = match s {
-                    Some(Cursor::Orders(i)) => i,
-                    _ => Incremental::default(),
-                };
-                let q = ListQuery::new()
+        let q = ListQuery::new();
+        match feed {
+            FeedKind::Orders => {
+                let q = q
                     .param("get_orders_data", "Y")
                     .param("sort_by", "order_id")
                     .param("sort_order", "asc");
-                self.incremental::<Order>(feed, inc, q, Filter::UpdatedAtFrom)
+                self.incremental::<Order>(feed, state, q, Filter::UpdatedAtFrom)
                     .await
             }
-            (FeedKind::Products, s) => {
-                let inc = match s {
-                    Some(Cursor::Products(i)) => i,
-                    _ => Incremental::default(),
-                };
-                let q = ListQuery::new()
+            FeedKind::Products => {
+                let q = q
                     .param("sort_by", "updated_timestamp")
                     .param("sort_order", "desc");
-                self.incremental::<Product>(feed, inc, q, Filter::SortedDesc)
+                self.incremental::<Product>(feed, state, q, Filter::SortedDesc)
                     .await
             }
-            (FeedKind::ProductScan, s) => {
-                let scan = match s {
-                    Some(Cursor::ProductScan(sc)) => sc,
-                    _ => Scan::default(),
-                };
-                let q = ListQuery::new()
-                    .param("sort_by", "timestamp")
-                    .param("sort_order", "asc");
-                self.scan::<Product>(feed, scan, q, options).await
+            FeedKind::ProductScan => {
+                let q = q.param("sort_by", "timestamp").param("sort_order", "asc");
+                self.scan::<Product>(feed, state, q, options).await
             }
-            (FeedKind::OrderScan, s) => {
-                let scan = match s {
-                    Some(Cursor::OrderScan(sc)) => sc,
-                    _ => Scan::default(),
-                };
-                let q = ListQuery::new()
-                    .param("sort_by", "order_id")
-                    .param("sort_order", "asc");
-                self.scan::<OrderSummary>(feed, scan, q, options).await
+            FeedKind::OrderScan => {
+                let q = q.param("sort_by", "order_id").param("sort_order", "asc");
+                self.scan::<OrderSummary>(feed, state, q, options).await
             }
-            (FeedKind::Customers, s) => {
-                let scan = match s {
-                    Some(Cursor::Customers(sc)) => sc,
-                    _ => Scan::default(),
-                };
-                let q = ListQuery::new()
+            FeedKind::Customers => {
+                let q = q
                     .param("user_type", self.config.customer_user_type.clone())
                     .param("sort_by", "id")
                     .param("sort_order", "asc");
-                self.scan::<User>(feed, scan, q, options).await
+                self.scan::<User>(feed, state, q, options).await
             }
-            (FeedKind::Categories, s) => {
-                let scan = match s {
-                    Some(Cursor::Categories(sc)) => sc,
-                    _ => Scan::default(),
-                };
-                let q = ListQuery::new()
-                    .param("sort_by", "id")
-                    .param("sort_order", "asc");
-                self.scan::<Category>(feed, scan, q, options).await
+            FeedKind::Categories => {
+                let q = q.param("sort_by", "id").param("sort_order", "asc");
+                self.scan::<Category>(feed, state, q, options).await
             }
         }
     }
@@ -612,7 +596,7 @@ impl ChangeFeed {
     async fn incremental<T: FeedEntity>(
         &self,
         feed: FeedKind,
-        state: Incremental,
+        state: State,
         query: ListQuery,
         filter: Filter,
     ) -> Result<FeedPoll, CscartError> {
@@ -625,6 +609,7 @@ impl ChangeFeed {
         let per_page = self.config.items_per_page.max(1);
         let mut out = Collector::new(feed.entity_kind());
         let mut seen_now: BTreeMap<String, (i64, u64)> = BTreeMap::new();
+        let mut known_now: Vec<(String, Option<(u64, u64)>)> = Vec::new();
         let mut first_total: Option<u64> = None;
         let mut held: Option<String> = None;
         let mut ignored_filter = 0usize;
@@ -680,12 +665,14 @@ impl ChangeFeed {
                     }
                     continue;
                 }
-                let (fp, stock) = item.fingerprints();
-                let fp = fp ^ stock.rotate_left(1);
+                let fps = item.fingerprints();
+                let fp = fps.0 ^ fps.1.rotate_left(1);
                 if seen_now.contains_key(id) {
                     continue;
                 }
                 seen_now.insert(id.to_owned(), (at, fp));
+                // Known to exist from now on, for the scan that will report its delete.
+                known_now.push((id.to_owned(), T::SCANNED_AS_LISTED.then_some(fps)));
                 max_at = max_at.max(at);
                 if state.recent.get(id) != Some(&(at, fp)) {
                     out.report(id, ChangeAction::Upsert, ChangeCause::Changed);
@@ -717,19 +704,24 @@ impl ChangeFeed {
         }
         let cursor = if let Some(reason) = &held {
             warn!(%feed, %reason, "CS-Cart feed: cursor held");
-            encode(&wrap_incremental(feed, state))
+            encode(&state)
         } else {
-            let mut recent = state.recent;
-            recent.extend(seen_now);
+            let mut state = state;
+            state.recent.extend(seen_now);
             let keep_from = max_at.saturating_sub(overlap);
-            recent.retain(|_, (at, _)| *at >= keep_from);
-            encode(&wrap_incremental(
-                feed,
-                Incremental {
-                    since: max_at,
-                    recent,
-                },
-            ))
+            state.recent.retain(|_, (at, _)| *at >= keep_from);
+            state.since = max_at;
+            for (id, fps) in known_now {
+                match fps {
+                    Some(fps) => {
+                        state.known.insert(id, fps);
+                    }
+                    None => {
+                        state.known.entry(id).or_insert(UNSCANNED);
+                    }
+                }
+            }
+            encode(&state)
         };
         Ok(FeedPoll {
             feed,
@@ -746,7 +738,7 @@ impl ChangeFeed {
     async fn scan<T: FeedEntity>(
         &self,
         feed: FeedKind,
-        state: Scan,
+        state: State,
         query: ListQuery,
         options: PollOptions,
     ) -> Result<FeedPoll, CscartError> {
@@ -792,7 +784,7 @@ impl ChangeFeed {
             for e in bad {
                 if let Some(id) = out.unreadable(e) {
                     // Seen, so not vanished; its old fingerprints stay.
-                    let old = state.known.get(&id).copied().unwrap_or((0, 0));
+                    let old = state.known.get(&id).copied().unwrap_or(UNSCANNED);
                     now.insert(id, old);
                 }
             }
@@ -804,6 +796,8 @@ impl ChangeFeed {
                 let fps = item.fingerprints();
                 let cause = match state.known.get(id) {
                     None => Some(ChangeCause::New),
+                    // Delivered by the incremental feed since the last scan: adopted.
+                    Some(&UNSCANNED) => None,
                     Some(old) if old.0 != fps.0 => Some(ChangeCause::Content),
                     Some(old) if old.1 != fps.1 => Some(ChangeCause::Stock),
                     Some(_) => None,
@@ -893,7 +887,9 @@ impl ChangeFeed {
                 }
             }
         }
-        let cursor = encode(&wrap_scan(feed, Scan { known: now }));
+        let mut state = state;
+        state.known = now;
+        let cursor = encode(&state);
         Ok(FeedPoll {
             feed,
             changes: out.changes,
@@ -958,53 +954,29 @@ enum Filter {
     SortedDesc,
 }
 
-fn wrap_incremental(feed: FeedKind, inc: Incremental) -> Cursor {
-    match feed {
-        FeedKind::Products => Cursor::Products(inc),
-        _ => Cursor::Orders(inc),
-    }
-}
-
-fn wrap_scan(feed: FeedKind, scan: Scan) -> Cursor {
-    match feed {
-        FeedKind::ProductScan => Cursor::ProductScan(scan),
-        FeedKind::OrderScan => Cursor::OrderScan(scan),
-        FeedKind::Customers => Cursor::Customers(scan),
-        _ => Cursor::Categories(scan),
-    }
-}
-
-fn encode(cursor: &Cursor) -> String {
+fn encode(cursor: &State) -> String {
     // A cursor is plain data (strings, integers, maps with string keys): serializing it to
     // a String cannot fail.
     serde_json::to_string(cursor).unwrap_or_default()
 }
 
-fn decode_cursor(feed: FeedKind, text: &str) -> Result<Cursor, CscartError> {
+fn decode_cursor(feed: FeedKind, text: &str) -> Result<State, CscartError> {
     let invalid = |reason: String| CscartError::InvalidInput {
         what: "feed cursor",
         reason,
     };
-    let cursor: Cursor = serde_json::from_str(text).map_err(|e| {
+    let state: State = serde_json::from_str(text).map_err(|e| {
         invalid(format!(
             "the cursor of {feed} is not one this version wrote ({e}); delete it to start over"
         ))
     })?;
-    let belongs = matches!(
-        (feed, &cursor),
-        (FeedKind::Orders, Cursor::Orders(_))
-            | (FeedKind::Products, Cursor::Products(_))
-            | (FeedKind::ProductScan, Cursor::ProductScan(_))
-            | (FeedKind::OrderScan, Cursor::OrderScan(_))
-            | (FeedKind::Customers, Cursor::Customers(_))
-            | (FeedKind::Categories, Cursor::Categories(_))
-    );
-    if !belongs {
+    if state.feed != feed.cursor_name() {
         return Err(invalid(format!(
-            "the cursor given to {feed} belongs to another feed"
+            "the cursor given to {feed} belongs to another feed ({})",
+            state.feed
         )));
     }
-    Ok(cursor)
+    Ok(state)
 }
 
 #[cfg(test)]
@@ -1025,7 +997,10 @@ mod tests {
         for k in FeedKind::ALL {
             let c = ChangeFeed::cursor_since(k, 1_700_000_000);
             assert!(decode_cursor(k, &c).is_ok(), "{k}");
-            let other = FeedKind::ALL.into_iter().find(|o| *o != k).unwrap();
+            let other = FeedKind::ALL
+                .into_iter()
+                .find(|o| o.cursor_name() != k.cursor_name())
+                .unwrap();
             let err = decode_cursor(other, &c).unwrap_err().to_string();
             assert!(err.contains("another feed"), "{err}");
         }

@@ -21,15 +21,19 @@ fn golden<T: serde::Serialize>(name: &str, value: &T) {
     assert_eq!(got, want, "golden {name} differs");
 }
 
-fn paid() -> Vec<String> {
-    vec!["P".to_owned(), "C".to_owned()]
+fn settings(currency: &str) -> convert::OrderSettings {
+    convert::OrderSettings {
+        paid_statuses: vec!["P".to_owned(), "C".to_owned()],
+        currency: currency.to_owned(),
+        multi_vendor: true,
+    }
 }
 
 #[test]
 fn paid_child_order_golden() {
     let order: Order =
         decode::entity(&read("fixtures/order_paid.json"), "order", "order_id").unwrap();
-    let model = convert::order(&order, &paid(), "USD").unwrap();
+    let model = convert::order(&order, &settings("USD")).unwrap();
     golden("order_paid.json", &model);
 }
 
@@ -37,7 +41,7 @@ fn paid_child_order_golden() {
 fn guest_open_order_golden() {
     let order: Order =
         decode::entity(&read("fixtures/order_minimal.json"), "order", "order_id").unwrap();
-    let model = convert::order(&order, &paid(), "EUR").unwrap();
+    let model = convert::order(&order, &settings("EUR")).unwrap();
     assert!(!model.paid && model.payment.is_none());
     golden("order_guest.json", &model);
 }
@@ -100,7 +104,7 @@ fn customers_take_addresses_from_their_latest_order() {
 #[test]
 fn an_order_line_for_a_deleted_product_is_an_error_naming_it() {
     let order: Order = decode::entity(&read("fixtures/order.json"), "order", "order_id").unwrap();
-    let err = convert::order(&order, &paid(), "USD").unwrap_err();
+    let err = convert::order(&order, &settings("USD")).unwrap_err();
     assert_eq!(
         err.to_string(),
         "cannot convert order 101: products.1911.product_id: the product was deleted from the store"
@@ -116,7 +120,7 @@ fn taxes_go_to_the_lines_and_shipping_they_applied_to() {
         "taxes":{"5":{"rate_type":"P","rate_value":"10","tax_subtotal":"2.00","applies":{"P":"1.00","S":"1.00","items":{"P":{"a":true},"S":{"0":true}}}},
                  "6":{"rate_type":"F","rate_value":"0.60","tax_subtotal":"0.60","price_includes_tax":"N"}}}"#;
     let order: Order = decode::entity(body, "order", "order_id").unwrap();
-    let model = convert::order(&order, &paid(), "USD").unwrap();
+    let model = convert::order(&order, &settings("USD")).unwrap();
     let line_taxes: Vec<Vec<&str>> = model
         .lines
         .iter()
@@ -132,4 +136,22 @@ fn taxes_go_to_the_lines_and_shipping_they_applied_to() {
     assert_eq!(model.taxes[1].rate, None, "a fixed tax has no percentage");
     assert!(model.paid);
     assert_eq!(model.payment, None, "payment id 0 is no method");
+}
+
+#[test]
+fn a_plain_shops_storefront_is_not_a_vendor() {
+    let order: Order =
+        decode::entity(&read("fixtures/order_paid.json"), "order", "order_id").unwrap();
+    assert!(order.company_id.is_some());
+    let plain = convert::OrderSettings {
+        multi_vendor: false,
+        ..settings("USD")
+    };
+    assert_eq!(convert::order(&order, &plain).unwrap().vendor, None);
+    assert!(
+        convert::order(&order, &settings("USD"))
+            .unwrap()
+            .vendor
+            .is_some()
+    );
 }

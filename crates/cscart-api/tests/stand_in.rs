@@ -724,7 +724,15 @@ async fn every_generated_entity_decodes_and_converts() {
             "order {id}"
         );
         if !order.is_parent_order {
-            let converted = convert::order(&order, &paid, "USD").unwrap();
+            let converted = convert::order(
+                &order,
+                &convert::OrderSettings {
+                    paid_statuses: paid.clone(),
+                    currency: "USD".to_owned(),
+                    multi_vendor: false,
+                },
+            )
+            .unwrap();
             assert_eq!(converted.total, order.total);
         }
     }
