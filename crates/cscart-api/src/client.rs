@@ -429,10 +429,26 @@ impl CscartClient {
         what: &str,
         id_field: &str,
     ) -> Result<Page<T>, CscartError> {
+        self.page_at(&[key], key, query, page, items_per_page, what, id_field)
+            .await
+    }
+
+    /// One page of the list at `segments` whose entities are under `key`.
+    #[allow(clippy::too_many_arguments)]
+    async fn page_at<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        key: &str,
+        query: &ListQuery,
+        page: u64,
+        items_per_page: u32,
+        what: &str,
+        id_field: &str,
+    ) -> Result<Page<T>, CscartError> {
         let mut params = query.params.clone();
         params.push(("page".to_owned(), page.to_string()));
         params.push(("items_per_page".to_owned(), items_per_page.to_string()));
-        let body = self.get(&[key], &params).await?;
+        let body = self.get(segments, &params).await?;
         decode::page(&body, key, what, id_field)
     }
 
@@ -445,12 +461,24 @@ impl CscartClient {
         what: &str,
         id_field: &str,
     ) -> Result<Vec<T>, CscartError> {
+        self.all_at(&[key], key, query, what, id_field).await
+    }
+
+    /// [`all`](Self::all) for the list at `segments` whose entities are under `key`.
+    async fn all_at<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        key: &str,
+        query: &ListQuery,
+        what: &str,
+        id_field: &str,
+    ) -> Result<Vec<T>, CscartError> {
         let per_page = self.inner.items_per_page;
         let mut out: Vec<T> = Vec::new();
         let mut page = 1u64;
         loop {
             let got: Page<T> = self
-                .page(key, query, page, per_page, what, id_field)
+                .page_at(segments, key, query, page, per_page, what, id_field)
                 .await?;
             let n = got.items.len();
             out.extend(got.items);
@@ -626,32 +654,17 @@ impl CscartClient {
             .await
     }
 
-    /// Every product of one company (`GET /vendors/<id>/products` in Multi-Vendor, `GET
-    /// /stores/<id>/products` otherwise: `scope` is `"vendors"` or `"stores"`).
+    /// Every product of one company: `GET /vendors/<id>/products` (Multi-Vendor,
+    /// [`CompanyScope::Vendors`]) or `GET /stores/<id>/products` ([`CompanyScope::Stores`]).
     pub async fn company_products(
         &self,
         scope: CompanyScope,
         company: &VendorId,
         query: &ListQuery,
     ) -> Result<Vec<Product>, CscartError> {
-        let per_page = self.inner.items_per_page;
-        let mut out = Vec::new();
-        let mut page = 1u64;
-        loop {
-            let mut params = query.params.clone();
-            params.push(("page".to_owned(), page.to_string()));
-            params.push(("items_per_page".to_owned(), per_page.to_string()));
-            let body = self
-                .get(&[scope.as_str(), company.as_str(), "products"], &params)
-                .await?;
-            let got: Page<Product> = decode::page(&body, "products", "product", "product_id")?;
-            let n = got.items.len();
-            out.extend(got.items);
-            if page_is_last(page, per_page, n, got.total_items) {
-                return Ok(out);
-            }
-            page += 1;
-        }
+        let segments = [scope.as_str(), company.as_str(), "products"];
+        self.all_at(&segments, "products", query, "product", "product_id")
+            .await
     }
 
     /// One page of a list, each entity decoded on its own: the entities that do not decode

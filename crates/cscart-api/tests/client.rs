@@ -396,3 +396,93 @@ fn debug_output_hides_the_key_and_bad_urls_are_refused() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn vendors_stores_and_company_products() {
+    use cscart_api::client::CompanyScope;
+    use cscart_api::ids::VendorId;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/vendors"))
+        .respond_with(json_body(
+            r#"{"vendors":[{"company_id":"2","company":"Acme Tools","status":"A","email":"v@acme.test","timestamp":"1700000000"},
+                           {"company_id":3,"company":null,"status":"P"}],
+                "params":{"total_items":"2"}}"#,
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/stores"))
+        .respond_with(json_body(
+            r#"{"stores":[{"company_id":"1","company":"Main shop","storefront":"shop.example"}],"params":{"total_items":1}}"#,
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/vendors/2/products"))
+        .and(query_param("page", "1"))
+        .respond_with(json_body(
+            r#"{"products":[{"product_id":"7","product":"Hammer","price":"12.50","company_id":"2"},
+                            {"product_id":"8","product":"Saw","price":"20","company_id":"2"}],
+                "params":{"total_items":"3"}}"#,
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/vendors/2/products"))
+        .and(query_param("page", "2"))
+        .respond_with(json_body(
+            r#"{"products":[{"product_id":"9","product":"Drill","price":"99.99","company_id":"2"}],"params":{"total_items":"3"}}"#,
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = client(&server);
+    let vendors = c.vendors().await.unwrap();
+    assert_eq!(vendors.len(), 2);
+    assert_eq!(vendors[0].name.as_deref(), Some("Acme Tools"));
+    assert_eq!(vendors[1].company_id.as_str(), "3");
+    assert_eq!(vendors[1].name, None);
+    let stores = c.stores().await.unwrap();
+    assert_eq!(stores[0].storefront.as_deref(), Some("shop.example"));
+    let products = c
+        .company_products(
+            CompanyScope::Vendors,
+            &VendorId::new("2"),
+            &ListQuery::new(),
+        )
+        .await
+        .unwrap();
+    let ids: Vec<&str> = products.iter().map(|p| p.product_id.as_str()).collect();
+    assert_eq!(ids, ["7", "8", "9"]);
+}
+
+#[tokio::test]
+async fn full_orders_page_asks_for_order_data() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/orders"))
+        .and(query_param("get_orders_data", "Y"))
+        .and(query_param("updated_at_from", "1700000000"))
+        .respond_with(json_body(&format!(
+            r#"{{"orders":[{}],"params":{{"total_items":"1"}}}}"#,
+            fixture("order.json")
+        )))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let page = client(&server)
+        .full_orders_page(
+            &ListQuery::new().param("updated_at_from", "1700000000"),
+            1,
+            50,
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert!(page.items[0].updated_at.is_some());
+    assert_eq!(page.items[0].shipping[0].name.as_deref(), Some("Ground"));
+}
