@@ -139,7 +139,7 @@ async fn the_boundary_second_neither_loses_nor_repeats() {
 async fn a_bad_order_is_reported_by_id_and_field_and_the_others_go_on() {
     let server = MockServer::start().await;
     let mut bad = order(8, 1_700_000_000, "P");
-    bad["total"] = json!("abc");
+    bad["products"]["1"]["price"] = json!("abc");
     Mock::given(path("/api/orders"))
         .respond_with(list(
             "orders",
@@ -166,7 +166,9 @@ async fn a_bad_order_is_reported_by_id_and_field_and_the_others_go_on() {
     assert_eq!(poll.problems.len(), 1);
     let problem = poll.problems[0].to_string();
     assert!(
-        problem.contains("order 8") && problem.contains("total") && problem.contains("abc"),
+        problem.contains("order 8")
+            && problem.contains("products.1.price")
+            && problem.contains("abc"),
         "{problem}"
     );
     assert!(poll.cursor_held.is_none());
