@@ -3,14 +3,14 @@
 //! CDC, company info and preferences; bearer check, per-realm limits, `requestid`
 //! replay and chaos around them.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::body::Bytes;
+use axum::extract::Request;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -44,10 +44,10 @@ struct Answer {
 }
 
 impl Answer {
-    fn ok(body: Vec<u8>) -> Self {
+    fn ok(body: impl Into<Bytes>) -> Self {
         Self {
             status: StatusCode::OK,
-            body: Bytes::from(body),
+            body: body.into(),
             fault_code: None,
             replayed: false,
             committed: false,
@@ -88,8 +88,10 @@ fn envelope<T: Serialize>(key: &str, value: &T, now: DateTime<Utc>) -> Vec<u8> {
         value,
         time: answer_time(now),
     };
-    match serde_json::to_vec(&envelope) {
-        Ok(mut out) => {
+    // Room for a typical entity, so that writing it seldom grows the buffer.
+    let mut out = Vec::with_capacity(1024);
+    match serde_json::to_writer(&mut out, &envelope) {
+        Ok(()) => {
             // The answer may be kept for its requestid: keep no slack.
             out.shrink_to_fit();
             out
@@ -110,24 +112,38 @@ fn bearer(headers: &HeaderMap) -> &str {
         .unwrap_or_default()
 }
 
-fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+/// The query parameters, decoded (borrowed from the URI unless percent-encoded).
+type Params<'a> = [(Cow<'a, str>, Cow<'a, str>)];
+
+fn param<'a>(params: &'a Params<'_>, name: &str) -> Option<&'a str> {
     params
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
+        .map(|(_, v)| v.as_ref())
+}
+
+/// Decodes a query string as `application/x-www-form-urlencoded`; one without `%` or `+`
+/// has nothing to decode and is split in place.
+fn parse_params(query: &str) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+    if query.bytes().any(|b| b == b'%' || b == b'+') {
+        return url::form_urlencoded::parse(query.as_bytes()).collect();
+    }
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (Cow::Borrowed(name), Cow::Borrowed(value))
+        })
+        .collect()
 }
 
 /// What identifies a request for `requestid` replay: method, path, parameters (but the
 /// request id and minor version) and body.
-fn fingerprint(
-    method: &Method,
-    segments: &[&str],
-    params: &[(String, String)],
-    body: &[u8],
-) -> u64 {
-    let mut hasher = DefaultHasher::new();
+fn fingerprint(method: &Method, segments: &[&str], params: &Params<'_>, body: &[u8]) -> u64 {
+    let mut hasher = crate::hash::Keyed::default().build_hasher();
     method.as_str().hash(&mut hasher);
-    let lower = |hasher: &mut DefaultHasher, text: &str| {
+    let lower = |hasher: &mut crate::hash::FoldHasher, text: &str| {
         for byte in text.bytes() {
             hasher.write_u8(byte.to_ascii_lowercase());
         }
@@ -141,7 +157,7 @@ fn fingerprint(
         .filter(|(k, _)| {
             !k.eq_ignore_ascii_case("requestid") && !k.eq_ignore_ascii_case("minorversion")
         })
-        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .map(|(k, v)| (k.as_ref(), v.as_ref()))
         .collect();
     kept.sort_unstable();
     for (key, value) in kept {
@@ -153,10 +169,12 @@ fn fingerprint(
 }
 
 fn parse_json(body: &[u8]) -> Result<Value, Fault> {
-    if std::str::from_utf8(body).is_err() {
-        return Err(Fault::not_utf8());
-    }
+    // serde_json validates UTF-8 inside strings and takes no other non-ASCII byte, so a
+    // body that is not UTF-8 always fails to parse: look at why only then.
     serde_json::from_slice(body).map_err(|e| {
+        if std::str::from_utf8(body).is_err() {
+            return Fault::not_utf8();
+        }
         Fault::malformed(format!(
             "Unexpected character or end of input in the request body ({e})"
         ))
@@ -164,43 +182,46 @@ fn parse_json(body: &[u8]) -> Result<Value, Fault> {
 }
 
 /// The v3 API's single entry point.
-pub(crate) async fn handle(
-    State(app): State<Arc<App>>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
+///
+/// Answers with what the request log notes about the answer.
+pub(crate) async fn handle(app: &App, request: Request) -> (Response, Note) {
+    let mut note = Note::default();
+    let response = respond(app, request, &mut note).await;
+    (response, note)
+}
+
+async fn respond(app: &App, request: Request, note: &mut Note) -> Response {
     CounterSet::add(&app.counters.api_requests);
+    let (parts, body) = request.into_parts();
+    let Parts {
+        method,
+        uri,
+        headers,
+        ..
+    } = parts;
     let rest = uri.path().strip_prefix("/v3/company/").unwrap_or_default();
     let mut segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-    let params: Vec<(String, String)> =
-        url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
-    let mut note = Note {
-        request_id: param(&params, "requestid").map(str::to_owned),
-        ..Note::default()
-    };
+    let params = parse_params(uri.query().unwrap_or_default());
+    note.request_id = param(&params, "requestid").map(str::to_owned);
     if segments.is_empty() {
-        return fault_response(&app, &Fault::unsupported("No company in the path"), note);
+        return fault_response(app, &Fault::unsupported("No company in the path"), note);
     }
-    let realm_id = segments.remove(0).to_owned();
-    note.realm = Some(realm_id.clone());
+    let realm_id = segments.remove(0);
+    note.realm = Some(realm_id.to_owned());
     let now = app.clock.now();
-    let checked = app.oauth().check_bearer(bearer(&headers), &realm_id, now);
+    let checked = app.oauth().check_bearer(bearer(&headers), realm_id, now);
     if let Err(fault) = checked {
-        return fault_response(&app, &fault, note);
+        return fault_response(app, &fault, note);
     }
-    let Some(realm) = app.realm(&realm_id) else {
-        return fault_response(&app, &Fault::forbidden("Unknown company"), note);
+    let Some(realm) = app.realm(realm_id) else {
+        return fault_response(app, &Fault::forbidden("Unknown company"), note);
     };
     let settings = app.settings();
     let is_batch =
         method == Method::POST && segments.len() == 1 && segments[0].eq_ignore_ascii_case("batch");
     let Some(_slot) = realm.limiter.admit(&settings.limits, now, is_batch) else {
         CounterSet::add(&app.counters.throttled);
-        let mut response = fault_response(&app, &Fault::throttled(), note);
+        let mut response = fault_response(app, &Fault::throttled(), note);
         if let Some(secs) = settings.limits.retry_after_secs {
             response
                 .headers_mut()
@@ -235,26 +256,27 @@ pub(crate) async fn handle(
             1 => Fault::bad_gateway(),
             _ => Fault::unavailable(),
         };
-        return fault_response(&app, &fault, note);
+        return fault_response(app, &fault, note);
     }
 
     let bytes = match axum::body::to_bytes(body, app.max_body).await {
         Ok(bytes) => bytes,
         Err(_) => {
             let fault = Fault::malformed("the request body is too large or could not be read");
-            return fault_response(&app, &fault, note);
+            return fault_response(app, &fault, note);
         }
     };
     let answer = route(
-        &app, &realm, &settings, &method, &segments, &params, &bytes, now,
-    );
+        app, &realm, &settings, &method, &segments, &params, &bytes, now,
+    )
+    .await;
 
     if answer.committed && app.draw(settings.chaos.fail_after_commit_rate) {
         CounterSet::add(&app.counters.chaos_after_commit);
         note.chaos = Some("after_commit");
         return match settings.chaos.after_commit {
             AfterCommit::Drop => dropped_response(note),
-            AfterCommit::Error => fault_response(&app, &Fault::system(), note),
+            AfterCommit::Error => fault_response(app, &Fault::system(), note),
         };
     }
     note.replayed = answer.replayed;
@@ -262,33 +284,40 @@ pub(crate) async fn handle(
         note.fault_code = Some(code.to_owned());
         CounterSet::add(&app.counters.faults);
     }
-    let mut response = json_response(answer.status, answer.body);
-    response.extensions_mut().insert(note);
-    response
+    json_response(answer.status, answer.body)
 }
 
 #[allow(clippy::too_many_arguments)]
-fn route(
+async fn route(
     app: &App,
     realm: &Realm,
     settings: &Settings,
     method: &Method,
     segments: &[&str],
-    params: &[(String, String)],
+    params: &Params<'_>,
     body: &Bytes,
     now: DateTime<Utc>,
 ) -> Answer {
-    let first = segments
-        .first()
-        .map(|s| s.to_ascii_lowercase())
-        .unwrap_or_default();
-    let result = match (method.as_str(), first.as_str(), segments.len()) {
+    // The first segment in lower case, without allocating: a segment longer than the
+    // buffer (longer than any route or entity name) gets a name nothing matches.
+    let mut lower = [0u8; 24];
+    let first = match segments.first() {
+        Some(segment) if segment.len() <= lower.len() => {
+            let lower = &mut lower[..segment.len()];
+            lower.copy_from_slice(segment.as_bytes());
+            lower.make_ascii_lowercase();
+            std::str::from_utf8(lower).unwrap_or_default()
+        }
+        Some(_) => "\u{0}",
+        None => "",
+    };
+    let result = match (method.as_str(), first, segments.len()) {
         ("GET", "query", 1) => match param(params, "query") {
-            Some(sql) => run_query(app, realm, sql, now),
+            Some(sql) => run_query(app, realm, sql, now).await,
             None => Err(Fault::query("no query given")),
         },
         ("POST", "query", 1) => match std::str::from_utf8(body) {
-            Ok(sql) => run_query(app, realm, sql, now),
+            Ok(sql) => run_query(app, realm, sql, now).await,
             Err(_) => Err(Fault::not_utf8()),
         },
         ("POST", "batch", 1) => {
@@ -302,15 +331,16 @@ fn route(
                 body,
                 now,
                 |company| batch(app, company, params, body, now),
-            );
+            )
+            .await;
         }
-        ("GET", "cdc", 1) => cdc(app, realm, params, now),
-        ("GET", "preferences", 1) => read_singleton(app, realm, Kind::Preferences, None, now),
+        ("GET", "cdc", 1) => cdc(app, realm, params, now).await,
+        ("GET", "preferences", 1) => read_singleton(app, realm, Kind::Preferences, None, now).await,
         ("GET", "companyinfo", 2) => {
-            read_singleton(app, realm, Kind::CompanyInfo, Some(segments[1]), now)
+            read_singleton(app, realm, Kind::CompanyInfo, Some(segments[1]), now).await
         }
         ("GET", entity, 2) => match Kind::parse(entity) {
-            Some(kind) => read(app, realm, kind, segments[1], now),
+            Some(kind) => read(app, realm, kind, segments[1], now).await,
             None => Err(Fault::unsupported(format!(
                 "Unsupported entity: {}",
                 segments[0]
@@ -329,7 +359,8 @@ fn route(
                     body,
                     now,
                     |company| write(app, company, kind, prepared, now),
-                );
+                )
+                .await;
             }
             None => Err(Fault::unsupported(format!(
                 "Unsupported entity: {}",
@@ -347,20 +378,20 @@ fn route(
 /// Runs a write (or batch) under the company's lock, answering a repeated `requestid`
 /// with the first answer and remembering new ones.
 #[allow(clippy::too_many_arguments)]
-fn with_replay(
+async fn with_replay(
     app: &App,
     realm: &Realm,
     settings: &Settings,
     method: &Method,
     segments: &[&str],
-    params: &[(String, String)],
+    params: &Params<'_>,
     body: &[u8],
     now: DateTime<Utc>,
     run: impl FnOnce(&mut Company) -> Result<Answer, Fault>,
 ) -> Answer {
     let request_id = param(params, "requestid").filter(|r| !r.is_empty());
     let print = fingerprint(method, segments, params, body);
-    let mut company = realm.company();
+    let mut company = realm.lock_company().await;
     if let Some(id) = request_id
         && let Some(first) = company.replays.get(id)
     {
@@ -389,6 +420,10 @@ fn with_replay(
             },
         );
     }
+    // The drafts of the write are freed once the company is free for other requests.
+    let released = company.take_released();
+    drop(company);
+    drop(released);
     answer
 }
 
@@ -409,7 +444,7 @@ struct WriteInput {
     allow_duplicate_doc_number: bool,
 }
 
-fn write_input(kind: Kind, params: &[(String, String)], body: &[u8]) -> Result<WriteInput, Fault> {
+fn write_input(kind: Kind, params: &Params<'_>, body: &[u8]) -> Result<WriteInput, Fault> {
     let value = parse_json(body)?;
     let sparse = value.get("sparse").and_then(Value::as_bool) == Some(true);
     let has_id = value.get("Id").is_some_and(|v| !v.is_null());
@@ -461,15 +496,15 @@ fn write(
     let written = company.write_checked(&ctx, kind, op, input)?;
     count_write(app, op);
     let body = match company.get(kind, &written.id) {
-        Some(record) if !written.deleted => envelope(kind.name(), &record.body, now),
-        _ => envelope(kind.name(), &company.answer(kind, &written), now),
+        Some(record) if !written.deleted => record.answer(kind, now),
+        _ => Bytes::from(envelope(kind.name(), &company.answer(kind, &written), now)),
     };
     let mut answer = Answer::ok(body);
     answer.committed = true;
     Ok(answer)
 }
 
-fn read(
+async fn read(
     app: &App,
     realm: &Realm,
     kind: Kind,
@@ -477,14 +512,14 @@ fn read(
     now: DateTime<Utc>,
 ) -> Result<Answer, Fault> {
     CounterSet::add(&app.counters.reads);
-    let company = realm.company();
+    let company = realm.lock_company().await;
     let record = company
         .get(kind, id)
         .ok_or_else(|| Fault::not_found("Id"))?;
-    Ok(Answer::ok(envelope(kind.name(), &record.body, now)))
+    Ok(Answer::ok(record.answer(kind, now)))
 }
 
-fn read_singleton(
+async fn read_singleton(
     app: &App,
     realm: &Realm,
     kind: Kind,
@@ -492,7 +527,7 @@ fn read_singleton(
     now: DateTime<Utc>,
 ) -> Result<Answer, Fault> {
     CounterSet::add(&app.counters.reads);
-    let company = realm.company();
+    let company = realm.lock_company().await;
     let record = company
         .singleton(kind)
         .ok_or_else(|| Fault::not_found("Id"))?;
@@ -502,13 +537,18 @@ fn read_singleton(
     {
         return Err(Fault::not_found("Id"));
     }
-    Ok(Answer::ok(envelope(kind.name(), &record.body, now)))
+    Ok(Answer::ok(record.answer(kind, now)))
 }
 
-fn run_query(app: &App, realm: &Realm, sql: &str, now: DateTime<Utc>) -> Result<Answer, Fault> {
+async fn run_query(
+    app: &App,
+    realm: &Realm,
+    sql: &str,
+    now: DateTime<Utc>,
+) -> Result<Answer, Fault> {
     CounterSet::add(&app.counters.queries);
     let parsed = query::parse(sql)?;
-    let response = parsed.run(&realm.company());
+    let response = parsed.run(&*realm.lock_company().await);
     Ok(Answer::ok(envelope("QueryResponse", &response, now)))
 }
 
@@ -523,7 +563,7 @@ fn item_answer(bid: &str, key: &str, value: Value) -> Value {
 fn batch(
     app: &App,
     company: &mut Company,
-    params: &[(String, String)],
+    params: &Params<'_>,
     body: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Answer, Fault> {
@@ -651,10 +691,10 @@ fn parse_since(text: &str) -> Option<DateTime<Utc>> {
         })
 }
 
-fn cdc(
+async fn cdc(
     app: &App,
     realm: &Realm,
-    params: &[(String, String)],
+    params: &Params<'_>,
     now: DateTime<Utc>,
 ) -> Result<Answer, Fault> {
     CounterSet::add(&app.counters.cdc);
@@ -682,7 +722,7 @@ fn cdc(
             "changedSince",
         ));
     }
-    let company = realm.company();
+    let company = realm.lock_company().await;
     let mut left = CDC_MAX_OBJECTS;
     let mut responses = Vec::with_capacity(kinds.len());
     for kind in kinds {
@@ -694,7 +734,7 @@ fn cdc(
                 if r.deleted {
                     Value::Object(r.tombstone())
                 } else {
-                    Value::Object(r.body.clone())
+                    r.value()
                 }
             })
             .collect();
@@ -715,4 +755,27 @@ fn cdc(
         &[Value::Object(block)],
         now,
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_split_as_form_urlencoded_does() {
+        for query in [
+            "",
+            "minorversion=75&requestid=bench-1",
+            "a=1&&b=2&",
+            "&a",
+            "a=b=c&d=&=e",
+            "query=select%20*%20from%20Customer&x=1",
+            "q=a+b&r=%ZZ&s=%C3%A9",
+            "entities=Customer,Invoice&changedSince=2024-03-01T00:00:00-08:00",
+        ] {
+            let expected: Vec<(Cow<'_, str>, Cow<'_, str>)> =
+                url::form_urlencoded::parse(query.as_bytes()).collect();
+            assert_eq!(parse_params(query), expected, "{query}");
+        }
+    }
 }

@@ -115,28 +115,46 @@ fn company_offset() -> FixedOffset {
     FixedOffset::east_opt(COMPANY_OFFSET_SECS).unwrap_or_else(|| Utc.fix())
 }
 
-/// Writes `at` in the company's offset, `YYYY-MM-DDThh:mm:ss[.mmm]±hh:mm`, without
-/// chrono's format-string machinery (this runs for every answer).
+/// Appends `value` as `width` decimal digits (zero-padded; higher digits dropped).
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    let mut div = 10u32.pow(width.saturating_sub(1));
+    while div > 0 {
+        out.push(char::from_digit(value / div % 10, 10).unwrap_or('0'));
+        div /= 10;
+    }
+}
+
+/// Writes `at` in the company's offset, `YYYY-MM-DDThh:mm:ss[.mmm]±hh:mm`, digit by
+/// digit: this runs for every answer and every stored version, so without `fmt`.
 fn company_time(at: DateTime<Utc>, millis: bool) -> String {
     let local = at.with_timezone(&company_offset());
     let mut out = String::with_capacity(29);
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        local.year(),
-        local.month(),
-        local.day(),
-        local.hour(),
-        local.minute(),
-        local.second()
-    );
+    match u32::try_from(local.year()) {
+        Ok(year) if year <= 9999 => push_digits(&mut out, year, 4),
+        _ => {
+            let _ = write!(out, "{:04}", local.year());
+        }
+    }
+    out.push('-');
+    push_digits(&mut out, local.month(), 2);
+    out.push('-');
+    push_digits(&mut out, local.day(), 2);
+    out.push('T');
+    push_digits(&mut out, local.hour(), 2);
+    out.push(':');
+    push_digits(&mut out, local.minute(), 2);
+    out.push(':');
+    push_digits(&mut out, local.second(), 2);
     if millis {
-        let _ = write!(out, ".{:03}", local.timestamp_subsec_millis().min(999));
+        out.push('.');
+        push_digits(&mut out, local.timestamp_subsec_millis().min(999), 3);
     }
     let offset = COMPANY_OFFSET_SECS;
-    let sign = if offset < 0 { '-' } else { '+' };
+    out.push(if offset < 0 { '-' } else { '+' });
     let minutes = offset.unsigned_abs() / 60;
-    let _ = write!(out, "{sign}{:02}:{:02}", minutes / 60, minutes % 60);
+    push_digits(&mut out, minutes / 60, 2);
+    out.push(':');
+    push_digits(&mut out, minutes % 60, 2);
     out
 }
 
@@ -178,5 +196,15 @@ mod tests {
             .single()
             .expect("valid");
         assert_eq!(company_date(midnight), "2024-02-29");
+        let early = Utc
+            .with_ymd_and_hms(12, 1, 1, 8, 0, 0)
+            .single()
+            .expect("valid");
+        assert_eq!(meta_time(early), "0012-01-01T00:00:00-08:00");
+        let late = Utc
+            .with_ymd_and_hms(12345, 1, 1, 8, 0, 0)
+            .single()
+            .expect("valid");
+        assert_eq!(meta_time(late), "12345-01-01T00:00:00-08:00");
     }
 }

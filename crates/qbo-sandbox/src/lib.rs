@@ -45,6 +45,7 @@ mod company;
 pub mod config;
 mod error;
 mod fault;
+mod hash;
 mod inspect;
 mod json;
 mod kind;

@@ -48,16 +48,93 @@ pub(crate) struct Note {
     pub dropped: bool,
 }
 
+/// The path and query of a request, in one allocation.
+#[derive(Debug, Default)]
+pub(crate) struct Target {
+    /// `path?query` (or just the path).
+    text: Box<str>,
+    /// Where the path ends (the `?`, or the end).
+    path_len: usize,
+}
+
+impl Target {
+    pub(crate) fn of(uri: &http::Uri) -> Self {
+        let path = uri.path();
+        match uri.query() {
+            Some(query) => {
+                let mut text = String::with_capacity(path.len() + 1 + query.len());
+                text.push_str(path);
+                text.push('?');
+                text.push_str(query);
+                Self {
+                    text: text.into_boxed_str(),
+                    path_len: path.len(),
+                }
+            }
+            None => Self {
+                text: path.into(),
+                path_len: path.len(),
+            },
+        }
+    }
+
+    fn path(&self) -> &str {
+        self.text.get(..self.path_len).unwrap_or_default()
+    }
+
+    fn query(&self) -> Option<&str> {
+        self.text.get(self.path_len + 1..)
+    }
+}
+
+/// An answer's `intuit_tid`, kept as its number and written out when sent or read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Tid(pub u64);
+
+/// SplitMix64.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+impl Tid {
+    /// `1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx` (lower-case hex).
+    pub(crate) fn text(self) -> [u8; 35] {
+        let a = mix(self.0);
+        let b = mix(a);
+        let mut out = [b'-'; 35];
+        out[0] = b'1';
+        let mut put = |at: usize, value: u64, digits: usize| {
+            for i in 0..digits {
+                let shift = 4 * (digits - 1 - i);
+                let nibble = u32::try_from((value >> shift) & 0xf).unwrap_or(0);
+                // An ASCII hex digit, so the conversion cannot fail.
+                out[at + i] =
+                    u8::try_from(char::from_digit(nibble, 16).unwrap_or('0')).unwrap_or(b'0');
+            }
+        };
+        put(2, a >> 32, 8);
+        put(11, b, 16);
+        put(27, a & 0xffff_ffff, 8);
+        out
+    }
+
+    fn to_text(self) -> String {
+        String::from_utf8_lossy(&self.text()).into_owned()
+    }
+}
+
 /// One answered request as kept: written out as a [`LoggedRequest`] only when read.
 #[derive(Debug)]
 pub(crate) struct Entry {
     pub at: DateTime<Utc>,
     pub method: http::Method,
-    pub path: String,
-    pub query: Option<String>,
+    pub target: Target,
     pub note: Note,
     pub status: u16,
-    pub intuit_tid: String,
+    pub intuit_tid: Tid,
     pub micros: u64,
 }
 
@@ -99,12 +176,12 @@ impl RequestLog {
                 seq: *seq,
                 at: e.at.to_rfc3339(),
                 method: e.method.to_string(),
-                path: e.path.clone(),
-                query: e.query.clone(),
+                path: e.target.path().to_owned(),
+                query: e.target.query().map(str::to_owned),
                 realm: e.note.realm.clone(),
                 request_id: e.note.request_id.clone(),
                 status: if e.note.dropped { 0 } else { e.status },
-                intuit_tid: e.intuit_tid.clone(),
+                intuit_tid: e.intuit_tid.to_text(),
                 replayed: e.note.replayed,
                 fault_code: e.note.fault_code.clone(),
                 chaos: e.note.chaos.map(str::to_owned),
@@ -201,11 +278,10 @@ mod tests {
         Entry {
             at: Utc::now(),
             method: http::Method::GET,
-            path: "/".into(),
-            query: None,
+            target: Target::default(),
             note: Note::default(),
             status: 200,
-            intuit_tid: String::new(),
+            intuit_tid: Tid(0),
             micros: 0,
         }
     }
@@ -221,5 +297,27 @@ mod tests {
         assert_eq!(log.last(1)[0].seq, 5);
         log.clear();
         assert!(log.last(10).is_empty());
+    }
+
+    #[test]
+    fn tids_and_targets_are_written_out_as_before() {
+        // The former `format!("1-{:08x}-{:016x}{:08x}", a >> 32, b, a & 0xffff_ffff)`.
+        for n in [0, 1, 42, u64::MAX] {
+            let a = mix(n);
+            let b = mix(a);
+            let expected = format!("1-{:08x}-{:016x}{:08x}", a >> 32, b, a & 0xffff_ffff);
+            assert_eq!(Tid(n).to_text(), expected);
+        }
+        let uri: http::Uri = "/v3/company/1/customer?minorversion=75&requestid=a%20b"
+            .parse()
+            .expect("uri");
+        let target = Target::of(&uri);
+        assert_eq!(target.path(), "/v3/company/1/customer");
+        assert_eq!(target.query(), Some("minorversion=75&requestid=a%20b"));
+        let bare = Target::of(&"/v3/company/1/customer".parse().expect("uri"));
+        assert_eq!(bare.path(), "/v3/company/1/customer");
+        assert_eq!(bare.query(), None);
+        let empty = Target::of(&"/x?".parse().expect("uri"));
+        assert_eq!(empty.query(), Some(""));
     }
 }

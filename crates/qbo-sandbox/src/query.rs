@@ -507,11 +507,11 @@ impl Query {
         let mut found: Vec<&Record> = company
             .records(self.kind)
             .filter(|r| !r.deleted && (!active_only || r.active()))
-            .filter(|r| self.conditions.iter().all(|c| matches(&r.body, c)))
+            .filter(|r| self.conditions.iter().all(|c| matches(r.body(), c)))
             .collect();
         if let Some((path, desc)) = &self.order {
             found.sort_by(|a, b| {
-                let o = order_values(lookup(&a.body, path), lookup(&b.body, path));
+                let o = order_values(lookup(a.body(), path), lookup(b.body(), path));
                 if *desc { o.reverse() } else { o }
             });
         }
@@ -532,7 +532,7 @@ impl Query {
             .into_iter()
             .skip(skip)
             .take(take)
-            .map(|r| Value::Object(r.body.clone()))
+            .map(Record::value)
             .collect();
         if page.is_empty() {
             return response;

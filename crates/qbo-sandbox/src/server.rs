@@ -4,13 +4,13 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, TryLockError};
 use std::time::Instant;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{any, get, post};
@@ -26,7 +26,7 @@ use crate::error::SandboxError;
 use crate::fault::Fault;
 use crate::kind::Kind;
 use crate::limits::Limiter;
-use crate::log::{CounterSet, Counters, Entry, LoggedRequest, Note, RequestLog};
+use crate::log::{CounterSet, Counters, Entry, LoggedRequest, Note, RequestLog, Target, Tid};
 use crate::oauth::OAuthState;
 use crate::{api, inspect, oauth_http};
 
@@ -47,6 +47,25 @@ impl Realm {
 
     pub(crate) fn company(&self) -> MutexGuard<'_, Company> {
         self.company.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The company's lock, waited for by yielding to the runtime instead of blocking
+    /// the worker thread (which would leave its other tasks waiting too).
+    pub(crate) async fn lock_company(&self) -> MutexGuard<'_, Company> {
+        loop {
+            if let Some(company) = self.try_company() {
+                return company;
+            }
+            tokio::task::yield_now().await;
+        }
+    }
+
+    fn try_company(&self) -> Option<MutexGuard<'_, Company>> {
+        match self.company.try_lock() {
+            Ok(company) => Some(company),
+            Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        }
     }
 }
 
@@ -74,14 +93,6 @@ pub(crate) fn valid_realm_id(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-/// SplitMix64: the `intuit_tid` of answer `n`, without a lock.
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 impl App {
@@ -211,11 +222,9 @@ impl App {
         self.log.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn tid(&self) -> String {
-        let n = self.tid_counter.fetch_add(1, Ordering::Relaxed);
-        let a = mix(self.tid_seed ^ n);
-        let b = mix(a);
-        format!("1-{:08x}-{:016x}{:08x}", a >> 32, b, a & 0xffff_ffff)
+    /// The number of the next answer's `intuit_tid` (see [`Tid`]).
+    fn next_tid(&self) -> Tid {
+        Tid(self.tid_seed ^ self.tid_counter.fetch_add(1, Ordering::Relaxed))
     }
 
     /// Issues tokens for `realm` without the consent flow.
@@ -261,7 +270,7 @@ impl App {
                 if r.deleted {
                     Value::Object(r.tombstone())
                 } else {
-                    Value::Object(r.body.clone())
+                    r.value()
                 }
             })
             .collect())
@@ -293,7 +302,7 @@ pub(crate) fn json_response(status: StatusCode, body: impl Into<Body>) -> Respon
 }
 
 /// A fault answer, noted for the log.
-pub(crate) fn fault_response(app: &App, fault: &Fault, mut note: Note) -> Response {
+pub(crate) fn fault_response(app: &App, fault: &Fault, note: &mut Note) -> Response {
     let (body, content_type) = fault.body(app.clock.now());
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = fault.status;
@@ -304,53 +313,78 @@ pub(crate) fn fault_response(app: &App, fault: &Fault, mut note: Note) -> Respon
         note.fault_code = Some(fault.code().to_owned());
     }
     CounterSet::add(&app.counters.faults);
-    response.extensions_mut().insert(note);
     response
 }
 
 /// A "response" whose body fails at once: the client sees the connection cut.
-pub(crate) fn dropped_response(mut note: Note) -> Response {
+pub(crate) fn dropped_response(note: &mut Note) -> Response {
     let failing = futures_util::stream::once(async {
         Err::<Bytes, std::io::Error>(std::io::Error::other(
             "qbo-sandbox chaos: connection dropped",
         ))
     });
-    let mut response = Response::new(Body::from_stream(failing));
     note.dropped = true;
-    response.extensions_mut().insert(note);
-    response
+    Response::new(Body::from_stream(failing))
 }
 
+/// `intuit_tid`, a header name of QBO's (not a standard one).
+static INTUIT_TID: HeaderName = HeaderName::from_static("intuit_tid");
+
+impl App {
+    /// What every answer gets on its way out: its `intuit_tid`, the request count, and
+    /// (unless `target` is `None`: inspection calls) its entry in the request log.
+    fn answered(
+        &self,
+        started: Instant,
+        method: Method,
+        target: Option<Target>,
+        note: Note,
+        mut response: Response,
+    ) -> Response {
+        let tid = self.next_tid();
+        if let Ok(value) = HeaderValue::from_bytes(&tid.text()) {
+            response.headers_mut().insert(INTUIT_TID.clone(), value);
+        }
+        CounterSet::add(&self.counters.requests);
+        let Some(target) = target else {
+            return response;
+        };
+        let entry = Entry {
+            at: self.clock.now(),
+            method,
+            target,
+            note,
+            status: response.status().as_u16(),
+            intuit_tid: tid,
+            micros: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        };
+        self.log().push(entry);
+        response
+    }
+}
+
+/// The v3 API, observed like every other route (see [`observe`]) but without a
+/// middleware in between: the handler hands its log note over directly.
+async fn api_entry(State(app): State<Arc<App>>, request: Request) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let target = Target::of(request.uri());
+    let (response, note) = api::handle(&app, request).await;
+    app.answered(started, method, Some(target), note, response)
+}
+
+/// The middleware around every other route: OAuth, inspection, unknown paths.
 async fn observe(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let query = request.uri().query().map(str::to_owned);
+    let target =
+        (!request.uri().path().starts_with("/_sandbox")).then(|| Target::of(request.uri()));
     let mut response = next.run(request).await;
-    let tid = app.tid();
-    if let Ok(value) = HeaderValue::from_str(&tid) {
-        response.headers_mut().insert("intuit_tid", value);
-    }
-    CounterSet::add(&app.counters.requests);
-    if path.starts_with("/_sandbox") {
-        return response;
-    }
     let note = response
         .extensions_mut()
         .remove::<Note>()
         .unwrap_or_default();
-    let entry = Entry {
-        at: app.clock.now(),
-        method,
-        path,
-        query,
-        note,
-        status: response.status().as_u16(),
-        intuit_tid: tid,
-        micros: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-    };
-    app.log().push(entry);
-    response
+    app.answered(started, method, target, note, response)
 }
 
 async fn not_found(State(app): State<Arc<App>>, request: Request) -> Response {
@@ -359,20 +393,24 @@ async fn not_found(State(app): State<Arc<App>>, request: Request) -> Response {
         request.method(),
         request.uri().path()
     ));
-    let mut response = fault_response(&app, &fault, Note::default());
+    let mut note = Note::default();
+    let mut response = fault_response(&app, &fault, &mut note);
     *response.status_mut() = StatusCode::NOT_FOUND;
+    response.extensions_mut().insert(note);
     response
 }
 
 fn router(app: Arc<App>) -> Router {
-    Router::new()
+    let observed = Router::new()
         .route("/connect/oauth2", get(oauth_http::authorize))
         .route("/oauth2/v1/tokens/bearer", post(oauth_http::token))
         .route("/v2/oauth2/tokens/revoke", post(oauth_http::revoke))
-        .route("/v3/company/{*rest}", any(api::handle))
         .nest("/_sandbox", inspect::router())
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(app.clone(), observe))
+        .layer(middleware::from_fn_with_state(app.clone(), observe));
+    Router::new()
+        .route("/v3/company/{*rest}", any(api_entry))
+        .merge(observed)
         .with_state(app)
 }
 

@@ -15,16 +15,18 @@ mod schema;
 mod seed;
 mod write;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::OnceLock;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use crate::clock::meta_time;
+use crate::clock::{answer_time, meta_time};
 use crate::fault::Fault;
-use crate::json::{self, Object};
+use crate::hash;
+use crate::json::{self, Extra, Object};
 use crate::kind::Kind;
 
 pub(crate) use write::{WriteCtx, WriteOp, Written};
@@ -60,12 +62,22 @@ pub(crate) enum Effect {
 }
 
 /// A stored entity.
+///
+/// Its JSON is kept as written out (a [`Wire`]), which is what answers send and what
+/// takes the least memory; the object form that the rules and queries read
+/// ([`Record::body`]) is parsed from it on first use and kept until the record changes.
+/// A new version is built as an object ([`Record::edit`]) and written out once, with
+/// its system fields (`Id`, `SyncToken`, `MetaData`, `domain`, `sparse`), when the
+/// company stores it ([`Company::replace`]).
 #[derive(Debug, Clone)]
 pub(crate) struct Record {
     /// The entity's `Id`.
     id: String,
-    /// The JSON served for it (with `Id`, `SyncToken`, `MetaData`, `domain`, `sparse`).
-    pub body: Object,
+    /// The version as written out; `None` while a new version is being built (`parsed`
+    /// then holds it, without fresh system fields).
+    wire: Option<Wire>,
+    /// The entity's JSON as an object, once parsed or while being built.
+    parsed: OnceLock<Object>,
     pub version: u64,
     pub created: DateTime<Utc>,
     pub updated: DateTime<Utc>,
@@ -76,49 +88,159 @@ pub(crate) struct Record {
     pub effects: Vec<Effect>,
 }
 
+/// A version as written out: the answer to the write that made it,
+/// `{"<Entity>":<JSON>,"time":"<when>"}`, whose `text[start..end]` is the entity's JSON.
+/// One buffer serves as the stored entity, the answer and the `requestid` memory.
+#[derive(Debug, Clone)]
+struct Wire {
+    text: Bytes,
+    kind: Kind,
+    start: usize,
+    end: usize,
+}
+
+impl Wire {
+    fn json(&self) -> &[u8] {
+        self.text.get(self.start..self.end).unwrap_or_default()
+    }
+}
+
+/// Reads a stored JSON object back (it was written by [`Record::seal`], so it parses).
+fn parse_object(json: &[u8]) -> Object {
+    serde_json::from_slice(json).unwrap_or_default()
+}
+
 impl Record {
+    /// A new entity (version 0) whose JSON is `body` plus the system fields.
     fn new(id: &str, body: Object, now: DateTime<Utc>) -> Self {
-        let mut record = Self {
+        Self {
             id: id.to_owned(),
-            body,
+            wire: None,
+            parsed: OnceLock::from(body),
             version: 0,
             created: now,
             updated: now,
             deleted: false,
             voided: false,
             effects: Vec::new(),
-        };
-        record.stamp();
-        record
+        }
     }
 
-    /// Writes the system fields into the JSON.
-    fn stamp(&mut self) {
-        let body = &mut self.body;
-        body.insert("Id".to_owned(), Value::String(self.id.clone()));
-        body.insert("domain".to_owned(), Value::String("QBO".to_owned()));
-        body.insert("sparse".to_owned(), Value::Bool(false));
-        body.insert(
-            "SyncToken".to_owned(),
-            Value::String(self.version.to_string()),
+    /// The entity's JSON as an object (while a new version is being built, without its
+    /// new system fields: nothing reads those before it is stored).
+    pub(crate) fn body(&self) -> &Object {
+        self.parsed.get_or_init(|| {
+            self.wire
+                .as_ref()
+                .map(|wire| parse_object(wire.json()))
+                .unwrap_or_default()
+        })
+    }
+
+    /// The entity's JSON as a value of its own (for answers built as values).
+    pub(crate) fn value(&self) -> Value {
+        match (&self.wire, self.parsed.get()) {
+            (Some(_), Some(body)) => Value::Object(body.clone()),
+            (Some(wire), None) => serde_json::from_slice(wire.json()).unwrap_or_default(),
+            (None, _) => {
+                let mut out = Vec::new();
+                self.write(&mut out);
+                serde_json::from_slice(&out).unwrap_or_default()
+            }
+        }
+    }
+
+    /// The answer `{"<Entity>": <its JSON>, "time": <now>}`: for the write that made
+    /// this version, the very buffer it was stored as.
+    pub(crate) fn answer(&self, kind: Kind, now: DateTime<Utc>) -> Bytes {
+        if let Some(wire) = &self.wire
+            && wire.kind == kind
+            && self.updated == now
+        {
+            return wire.text.clone();
+        }
+        let time = answer_time(now);
+        let mut out = Vec::with_capacity(
+            self.wire.as_ref().map_or(1024, |w| w.end - w.start) + time.len() + 32,
         );
-        let mut meta = Object::new();
-        meta.insert(
-            "CreateTime".to_owned(),
-            Value::String(meta_time(self.created)),
-        );
-        meta.insert(
-            "LastUpdatedTime".to_owned(),
-            Value::String(meta_time(self.updated)),
-        );
-        body.insert("MetaData".to_owned(), Value::Object(meta));
+        json::open_envelope(&mut out, kind.name());
+        match &self.wire {
+            Some(wire) => out.extend_from_slice(wire.json()),
+            None => self.write(&mut out),
+        }
+        json::close_envelope(&mut out, &time);
+        Bytes::from(out)
+    }
+
+    /// Changes the entity's JSON: a new version to be written out when stored.
+    pub(crate) fn edit<T>(&mut self, change: impl FnOnce(&mut Object) -> T) -> T {
+        let mut body = match self.parsed.take() {
+            Some(body) => body,
+            None => self
+                .wire
+                .as_ref()
+                .map(|wire| parse_object(wire.json()))
+                .unwrap_or_default(),
+        };
+        let out = change(&mut body);
+        self.parsed = OnceLock::from(body);
+        self.wire = None;
+        out
+    }
+
+    /// Writes the JSON of the object form, with the system fields, to `out`.
+    fn write(&self, out: &mut Vec<u8>) {
+        let id = self.id.as_str();
+        let version = self.version.to_string();
+        let updated = meta_time(self.updated);
+        let created = if self.created == self.updated {
+            updated.clone()
+        } else {
+            meta_time(self.created)
+        };
+        let meta = [
+            ("CreateTime", Extra::Str(&created)),
+            ("LastUpdatedTime", Extra::Str(&updated)),
+        ];
+        // Sorted by key, as `json::write_object` wants them.
+        let system = [
+            ("Id", Extra::Str(id)),
+            ("MetaData", Extra::Object(&meta)),
+            ("SyncToken", Extra::Str(&version)),
+            ("domain", Extra::Str("QBO")),
+            ("sparse", Extra::Bool(false)),
+        ];
+        json::write_object(out, self.body(), &system);
+    }
+
+    /// Writes a new version out, as the answer to the write that makes it (see [`Wire`]),
+    /// and hands back the object form, which the record no longer keeps.
+    #[must_use]
+    fn seal(&mut self, kind: Kind) -> Option<Object> {
+        if self.wire.as_ref().is_none_or(|wire| wire.kind != kind) {
+            // Room for a typical entity, so that writing it seldom grows the buffer.
+            let mut out = Vec::with_capacity(1024);
+            json::open_envelope(&mut out, kind.name());
+            let start = out.len();
+            self.write(&mut out);
+            let end = out.len();
+            json::close_envelope(&mut out, &answer_time(self.updated));
+            // Kept for as long as the version lives: in a block of its own size.
+            self.wire = Some(Wire {
+                text: Bytes::copy_from_slice(&out),
+                kind,
+                start,
+                end,
+            });
+        }
+        self.parsed.take()
     }
 
     /// A new version: `SyncToken` + 1 and `LastUpdatedTime` now.
     fn bump(&mut self, now: DateTime<Utc>) {
         self.version += 1;
         self.updated = now;
-        self.stamp();
+        self.edit(|_| ());
     }
 
     pub(crate) fn id(&self) -> &str {
@@ -126,7 +248,7 @@ impl Record {
     }
 
     pub(crate) fn active(&self) -> bool {
-        json::flag(&self.body, "Active").unwrap_or(true)
+        json::flag(self.body(), "Active").unwrap_or(true)
     }
 
     /// What CDC reports for a deleted entity.
@@ -162,11 +284,14 @@ pub(crate) struct Company {
     next_txn_id: u64,
     next_doc_number: u64,
     /// `(kind, lower-cased unique name)` → id, for live name-list entities.
-    names: HashMap<(Kind, String), String>,
+    names: hash::Map<(Kind, String), String>,
     /// `(kind, DocNumber)` → id, for live transactions.
-    doc_numbers: HashMap<(Kind, String), String>,
+    doc_numbers: hash::Map<(Kind, String), String>,
     /// `requestid` → the first answer.
-    pub replays: HashMap<String, Replay>,
+    pub replays: hash::Map<String, Replay>,
+    /// Object forms of records written out since [`Company::take_released`]: freeing
+    /// them is left to the caller, after it lets go of the company's lock.
+    released: Vec<Object>,
 }
 
 impl Company {
@@ -179,11 +304,13 @@ impl Company {
             next_id: Kind::ALL.iter().map(|_| 1).collect(),
             next_txn_id: 1,
             next_doc_number: 1001,
-            names: HashMap::new(),
-            doc_numbers: HashMap::new(),
-            replays: HashMap::new(),
+            names: hash::Map::default(),
+            doc_numbers: hash::Map::default(),
+            replays: hash::Map::default(),
+            released: Vec::new(),
         };
         seed::seed(&mut company, now);
+        company.released.clear();
         company
     }
 
@@ -274,7 +401,7 @@ impl Company {
         if record.deleted {
             return None;
         }
-        let body = &record.body;
+        let body = record.body();
         let amount = match kind {
             Kind::Invoice => json::decimal_at(body, "Balance")?,
             Kind::CreditMemo => -json::decimal_at(body, "RemainingCredit")?,
@@ -288,16 +415,30 @@ impl Company {
     /// customers' balances in step.
     fn replace(&mut self, kind: Kind, id: &str, new: Option<Record>) -> Option<Record> {
         let key = IdKey::parse(id);
+        // What the new version adds to the indexes, read before it is written out.
+        let (name, doc, contribution) = match &new {
+            Some(new) if !new.deleted => (
+                Self::name_key(kind, new.body()),
+                kind.is_transaction()
+                    .then(|| json::text(new.body(), "DocNumber").map(str::to_owned))
+                    .flatten(),
+                Self::contribution(kind, new),
+            ),
+            _ => (None, None, None),
+        };
         let old = match new {
-            Some(record) => self.tables[kind.index()].insert(key, record),
+            Some(mut record) => {
+                self.released.extend(record.seal(kind));
+                self.tables[kind.index()].insert(key, record)
+            }
             None => self.tables[kind.index()].remove(&key),
         };
         if let Some(old) = &old {
             if !old.deleted {
-                if let Some(name) = Self::name_key(kind, &old.body) {
+                if let Some(name) = Self::name_key(kind, old.body()) {
                     self.names.remove(&(kind, name));
                 }
-                if let Some(doc) = json::text(&old.body, "DocNumber") {
+                if let Some(doc) = json::text(old.body(), "DocNumber") {
                     self.doc_numbers.remove(&(kind, doc.to_owned()));
                 }
             }
@@ -305,16 +446,6 @@ impl Company {
                 self.adjust_customer_balance(&customer, -amount);
             }
         }
-        let (name, doc, contribution) = match self.tables[kind.index()].get(&IdKey::parse(id)) {
-            Some(new) if !new.deleted => (
-                Self::name_key(kind, &new.body),
-                kind.is_transaction()
-                    .then(|| json::text(&new.body, "DocNumber").map(str::to_owned))
-                    .flatten(),
-                Self::contribution(kind, new),
-            ),
-            _ => (None, None, None),
-        };
         if let Some(name) = name {
             self.names.insert((kind, name), id.to_owned());
         }
@@ -340,13 +471,13 @@ impl Company {
             return;
         }
         if let Some(record) = self.tables[Kind::Customer.index()].get_mut(&IdKey::parse(customer)) {
-            let balance = json::decimal_at(&record.body, "Balance").unwrap_or_default() + delta;
-            record
-                .body
-                .insert("Balance".to_owned(), json::number(balance));
-            record
-                .body
-                .insert("BalanceWithJobs".to_owned(), json::number(balance));
+            record.edit(|body| {
+                let balance = json::decimal_at(body, "Balance").unwrap_or_default() + delta;
+                body.insert("Balance".to_owned(), json::number(balance));
+                body.insert("BalanceWithJobs".to_owned(), json::number(balance));
+            });
+            let released = record.seal(Kind::Customer);
+            self.released.extend(released);
         }
     }
 
@@ -355,10 +486,10 @@ impl Company {
         match effect {
             Effect::Stock { item, qty } => {
                 self.modify(Kind::Item, item, |record| {
-                    let on_hand = json::decimal_at(&record.body, "QtyOnHand").unwrap_or_default();
-                    record
-                        .body
-                        .insert("QtyOnHand".to_owned(), json::number(on_hand + sign * qty));
+                    record.edit(|body| {
+                        let on_hand = json::decimal_at(body, "QtyOnHand").unwrap_or_default();
+                        body.insert("QtyOnHand".to_owned(), json::number(on_hand + sign * qty));
+                    });
                 });
             }
             Effect::Applied { kind, id, amount } => {
@@ -369,13 +500,15 @@ impl Company {
                     } else {
                         "Balance"
                     };
-                    let open = json::decimal_at(&record.body, field).unwrap_or_default();
-                    let open = json::number(open - sign * amount);
-                    record.body.insert(field.to_owned(), open.clone());
-                    if kind == Kind::CreditMemo {
-                        record.body.insert("Balance".to_owned(), open);
-                    }
-                    link_payment(&mut record.body, by, sign.is_sign_positive());
+                    record.edit(|body| {
+                        let open = json::decimal_at(body, field).unwrap_or_default();
+                        let open = json::number(open - sign * amount);
+                        body.insert(field.to_owned(), open.clone());
+                        if kind == Kind::CreditMemo {
+                            body.insert("Balance".to_owned(), open);
+                        }
+                        link_payment(body, by, sign.is_sign_positive());
+                    });
                     // Applying a payment bumps the invoice's SyncToken (notes §6).
                     record.bump(now);
                 });
@@ -429,7 +562,7 @@ impl Company {
     /// A preference flag, e.g. `("SalesFormsPrefs", "AllowShipping")`.
     pub(crate) fn preference(&self, group: &str, name: &str) -> bool {
         self.singleton(Kind::Preferences)
-            .and_then(|p| p.body.get(group))
+            .and_then(|p| p.body().get(group))
             .and_then(Value::as_object)
             .and_then(|g| json::flag(g, name))
             .unwrap_or(false)
@@ -438,7 +571,7 @@ impl Company {
     /// The id of the seeded account with this subtype (defaults such as Undeposited Funds).
     pub(crate) fn account_by_subtype(&self, subtype: &str) -> Option<&Record> {
         self.records(Kind::Account).find(|r| {
-            !r.deleted && r.active() && json::text(&r.body, "AccountSubType") == Some(subtype)
+            !r.deleted && r.active() && json::text(r.body(), "AccountSubType") == Some(subtype)
         })
     }
 
@@ -453,7 +586,10 @@ impl Company {
     /// "Deleted", "domain"}`.
     pub(crate) fn answer(&self, kind: Kind, written: &Written) -> Object {
         match self.get(kind, &written.id) {
-            Some(record) if !written.deleted => record.body.clone(),
+            Some(record) if !written.deleted => match record.value() {
+                Value::Object(body) => body,
+                _ => Object::new(),
+            },
             _ => {
                 let mut out = Object::new();
                 out.insert("Id".to_owned(), Value::String(written.id.clone()));
@@ -462,6 +598,11 @@ impl Company {
                 out
             }
         }
+    }
+
+    /// The object forms let go of since the last call (see `released`).
+    pub(crate) fn take_released(&mut self) -> Vec<Object> {
+        std::mem::take(&mut self.released)
     }
 
     /// Live entity count per kind (inspection).

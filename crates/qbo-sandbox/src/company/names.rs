@@ -2,14 +2,14 @@
 //! Account, PaymentMethod — required fields, lengths, forbidden characters, unique names
 //! (6240 with the holder's Id), hierarchies and their `FullyQualifiedName`.
 
-use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 
 use serde_json::Value;
 
 use super::seed::{classification, home_currency};
 use super::write::{
-    Prepared, WriteCtx, check_addresses, check_chars, check_len, check_nested_len, required_name,
+    Prepared, WriteCtx, check_addresses, check_chars, check_len, check_lens, check_nested_len,
+    required_name,
 };
 use super::{Company, Record};
 use crate::fault::Fault;
@@ -32,15 +32,15 @@ fn set(body: &mut Object, key: &str, value: Value) {
 
 fn level(record: &Record) -> u64 {
     record
-        .body
+        .body()
         .get("Level")
         .and_then(Value::as_u64)
         .unwrap_or(0)
 }
 
 fn fqn<'a>(record: &'a Record, name_key: &str) -> &'a str {
-    json::text(&record.body, "FullyQualifiedName")
-        .or_else(|| json::text(&record.body, name_key))
+    json::text(record.body(), "FullyQualifiedName")
+        .or_else(|| json::text(record.body(), name_key))
         .unwrap_or_default()
 }
 
@@ -68,18 +68,23 @@ fn check_unique(
 /// Adds what QBO adds after the id is known: a customer's `V4IDPseudonym`, which QBO
 /// sends on reads (notes §6); it is read-only, so an echo of it is ignored.
 pub(super) fn finish(realm: &str, kind: Kind, record: &mut Record) {
-    if kind != Kind::Customer || record.body.contains_key("V4IDPseudonym") {
+    if kind != Kind::Customer || record.body().contains_key("V4IDPseudonym") {
         return;
     }
-    let mut hex = String::with_capacity(50);
-    hex.push_str("00");
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = [b'0'; 50];
     for salt in 0u8..3 {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         (realm, record.id(), salt).hash(&mut hasher);
-        let _ = write!(hex, "{:016x}", hasher.finish());
+        let hash = hasher.finish().to_be_bytes();
+        let at = 2 + 16 * usize::from(salt);
+        for (i, byte) in hash.iter().enumerate() {
+            hex[at + 2 * i] = DIGITS[usize::from(byte >> 4)];
+            hex[at + 2 * i + 1] = DIGITS[usize::from(byte & 0xf)];
+        }
     }
-    hex.truncate(40);
-    set(&mut record.body, "V4IDPseudonym", Value::String(hex));
+    let hex = String::from_utf8_lossy(&hex[..40]).into_owned();
+    record.edit(|body| set(body, "V4IDPseudonym", Value::String(hex)));
 }
 
 pub(super) fn customer(
@@ -88,20 +93,21 @@ pub(super) fn customer(
     mut body: Object,
     old: Option<&Record>,
 ) -> Result<Prepared, Fault> {
-    for (key, max) in [
-        ("Title", 16),
-        ("Suffix", 16),
-        ("GivenName", 100),
-        ("MiddleName", 100),
-        ("FamilyName", 100),
-        ("CompanyName", 100),
-        ("DisplayName", 500),
-        ("PrintOnCheckName", 110),
-        ("Notes", 2000),
-        ("ResaleNum", 16),
-    ] {
-        check_len(&body, key, max)?;
-    }
+    check_lens(
+        &body,
+        &[
+            ("Title", 16),
+            ("Suffix", 16),
+            ("GivenName", 100),
+            ("MiddleName", 100),
+            ("FamilyName", 100),
+            ("CompanyName", 100),
+            ("DisplayName", 500),
+            ("PrintOnCheckName", 110),
+            ("Notes", 2000),
+            ("ResaleNum", 16),
+        ],
+    )?;
     check_nested_len(&body, "PrimaryEmailAddr", "Address", 100)?;
     check_addresses(&body, &["BillAddr", "ShipAddr"])?;
     let display = match json::text(&body, "DisplayName").map(str::trim) {
@@ -120,7 +126,7 @@ pub(super) fn customer(
     check_unique(company, Kind::Customer, &display, old, "DisplayName")?;
     set(&mut body, "DisplayName", Value::String(display.clone()));
 
-    let old_currency = old.and_then(|o| json::ref_id(&o.body, "CurrencyRef"));
+    let old_currency = old.and_then(|o| json::ref_id(o.body(), "CurrencyRef"));
     match (json::ref_id(&body, "CurrencyRef"), old_currency) {
         (Some(new), Some(old)) if new != old => {
             return Err(Fault::business(
@@ -147,9 +153,9 @@ pub(super) fn customer(
                 "ParentRef",
             ));
         }
-        let root = json::ref_id(&parent.body, "RootCustomerRef").unwrap_or(parent_id.clone());
+        let root = json::ref_id(parent.body(), "RootCustomerRef").unwrap_or(parent_id.clone());
         let path = format!("{}:{display}", fqn(parent, "DisplayName"));
-        let parent_name = json::text(&parent.body, "DisplayName")
+        let parent_name = json::text(parent.body(), "DisplayName")
             .unwrap_or_default()
             .to_owned();
         name_ref(&mut body, "ParentRef", &parent_id, &parent_name);
@@ -167,13 +173,13 @@ pub(super) fn customer(
     body.entry("Active").or_insert(Value::Bool(true));
     if let Some(method) = json::ref_id(&body, "PaymentMethodRef") {
         let record = company.resolve(ctx, Kind::PaymentMethod, &method, "PaymentMethodRef")?;
-        let name = json::text(&record.body, "Name")
+        let name = json::text(record.body(), "Name")
             .unwrap_or_default()
             .to_owned();
         name_ref(&mut body, "PaymentMethodRef", &method, &name);
     }
     let balance = old
-        .and_then(|o| json::decimal_at(&o.body, "Balance"))
+        .and_then(|o| json::decimal_at(o.body(), "Balance"))
         .unwrap_or_default();
     set(&mut body, "Balance", json::number(balance));
     set(&mut body, "BalanceWithJobs", json::number(balance));
@@ -208,7 +214,7 @@ fn item_account(
         return Ok(());
     };
     let account = company.resolve(ctx, Kind::Account, &id, key)?;
-    let account_type = json::text(&account.body, "AccountType").unwrap_or_default();
+    let account_type = json::text(account.body(), "AccountType").unwrap_or_default();
     if !allowed.contains(&account_type) {
         return Err(Fault::wrong_account_type(key, wanted));
     }
@@ -242,7 +248,7 @@ pub(super) fn item(
             "Operation CREATE GROUP is not supported by qbo-sandbox (bundles are not modeled).",
         ));
     }
-    if let Some(old_type) = old.and_then(|o| json::text(&o.body, "Type"))
+    if let Some(old_type) = old.and_then(|o| json::text(o.body(), "Type"))
         && old_type != item_type
         && (old_type == "Inventory" || old_type == "Category" || item_type == "Category")
     {
@@ -369,7 +375,7 @@ pub(super) fn item(
             ));
         }
         let parent = company.resolve(ctx, Kind::Item, &parent_id, "ParentRef")?;
-        if json::text(&parent.body, "Type") != Some("Category") {
+        if json::text(parent.body(), "Type") != Some("Category") {
             return Err(Fault::business(
                 "The parent of an item must be a category; sellable items are leaves.",
                 "ParentRef",
@@ -388,7 +394,7 @@ pub(super) fn item(
             ));
         }
         let path = format!("{}:{name}", fqn(parent, "Name"));
-        let parent_name = json::text(&parent.body, "Name")
+        let parent_name = json::text(parent.body(), "Name")
             .unwrap_or_default()
             .to_owned();
         name_ref(&mut body, "ParentRef", &parent_id, &parent_name);
@@ -661,7 +667,7 @@ pub(super) fn account(
             ));
         }
         let parent = company.resolve(ctx, Kind::Account, &parent_id, "ParentRef")?;
-        if json::text(&parent.body, "AccountType") != Some(account_type.as_str()) {
+        if json::text(parent.body(), "AccountType") != Some(account_type.as_str()) {
             return Err(Fault::business(
                 "A sub-account must have the same type as its parent.",
                 "ParentRef",
@@ -680,7 +686,7 @@ pub(super) fn account(
     body.entry("Active").or_insert(Value::Bool(true));
     body.entry("CurrencyRef").or_insert_with(home_currency);
     let balance = old
-        .and_then(|o| json::decimal_at(&o.body, "CurrentBalance"))
+        .and_then(|o| json::decimal_at(o.body(), "CurrentBalance"))
         .unwrap_or_default();
     set(&mut body, "CurrentBalance", json::number(balance));
     set(

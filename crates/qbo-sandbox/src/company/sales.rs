@@ -43,7 +43,7 @@ fn named_ref(
         Kind::Account => "FullyQualifiedName",
         _ => "Name",
     };
-    let name = json::text(&record.body, name_key)
+    let name = json::text(record.body(), name_key)
         .unwrap_or_default()
         .to_owned();
     name_ref(body, key, &id, &name);
@@ -55,7 +55,7 @@ fn default_deposit(company: &Company, body: &mut Object) {
     if json::ref_id(body, "DepositToAccountRef").is_none()
         && let Some(account) = company.account_by_subtype("UndepositedFunds")
     {
-        let name = json::text(&account.body, "Name").unwrap_or_default();
+        let name = json::text(account.body(), "Name").unwrap_or_default();
         set(
             body,
             "DepositToAccountRef",
@@ -175,19 +175,19 @@ fn sales_lines(
                         &item_id,
                         "Line.SalesItemLineDetail.ItemRef",
                     )?;
-                    let item_type = json::text(&item.body, "Type").unwrap_or_default();
+                    let item_type = json::text(item.body(), "Type").unwrap_or_default();
                     if item_type == "Category" {
                         return Err(Fault::business(
                             "A category cannot be used on a transaction line.",
                             "Line.SalesItemLineDetail.ItemRef",
                         ));
                     }
-                    let name = json::text(&item.body, "Name")
+                    let name = json::text(item.body(), "Name")
                         .unwrap_or_default()
                         .to_owned();
                     name_ref(&mut detail, "ItemRef", &item_id, &name);
                     if !detail.contains_key("ItemAccountRef")
-                        && let Some(income) = item.body.get("IncomeAccountRef")
+                        && let Some(income) = item.body().get("IncomeAccountRef")
                     {
                         set(&mut detail, "ItemAccountRef", income.clone());
                     }
@@ -257,7 +257,7 @@ fn sales_lines(
         if json::ref_id(&detail, "DiscountAccountRef").is_none() {
             let default = company
                 .singleton(Kind::Preferences)
-                .and_then(|p| p.body.get("SalesFormsPrefs"))
+                .and_then(|p| p.body().get("SalesFormsPrefs"))
                 .and_then(Value::as_object)
                 .and_then(|s| s.get("DefaultDiscountAccount"))
                 .and_then(json::id_text);
@@ -276,7 +276,7 @@ fn sales_lines(
                 &id,
                 "Line.DiscountLineDetail.DiscountAccountRef",
             )?;
-            let name = json::text(&account.body, "Name")
+            let name = json::text(account.body(), "Name")
                 .unwrap_or_default()
                 .to_owned();
             name_ref(&mut detail, "DiscountAccountRef", &id, &name);
@@ -312,7 +312,7 @@ fn keep_payment_links(body: &mut Object, old: Option<&Record>) {
         .map(|a| a.iter().filter(|v| !is_payment(v)).cloned().collect())
         .unwrap_or_default();
     if let Some(old_links) = old
-        .and_then(|o| o.body.get("LinkedTxn"))
+        .and_then(|o| o.body().get("LinkedTxn"))
         .and_then(Value::as_array)
     {
         links.extend(old_links.iter().filter(|v| is_payment(v)).cloned());
@@ -358,7 +358,7 @@ pub(super) fn sales_form(
         Some(customer) => {
             for key in ["BillAddr", "ShipAddr"] {
                 if !body.contains_key(key)
-                    && let Some(address) = customer.body.get(key)
+                    && let Some(address) = customer.body().get(key)
                 {
                     set(&mut body, key, address.clone());
                 }
@@ -434,8 +434,8 @@ pub(super) fn sales_form(
         Kind::Invoice => {
             let applied = old
                 .map(|o| {
-                    json::decimal_at(&o.body, "TotalAmt").unwrap_or_default()
-                        - json::decimal_at(&o.body, "Balance").unwrap_or_default()
+                    json::decimal_at(o.body(), "TotalAmt").unwrap_or_default()
+                        - json::decimal_at(o.body(), "Balance").unwrap_or_default()
                 })
                 .unwrap_or_default();
             if applied > total {
@@ -449,8 +449,8 @@ pub(super) fn sales_form(
         Kind::CreditMemo => {
             let used = old
                 .map(|o| {
-                    json::decimal_at(&o.body, "TotalAmt").unwrap_or_default()
-                        - json::decimal_at(&o.body, "RemainingCredit").unwrap_or_default()
+                    json::decimal_at(o.body(), "TotalAmt").unwrap_or_default()
+                        - json::decimal_at(o.body(), "RemainingCredit").unwrap_or_default()
                 })
                 .unwrap_or_default();
             if used > total {
@@ -595,7 +595,7 @@ pub(super) fn payment(
                 "Line.LinkedTxn.TxnId",
             ));
         }
-        if json::ref_id(&target.body, "CustomerRef").as_deref() != Some(customer.id()) {
+        if json::ref_id(target.body(), "CustomerRef").as_deref() != Some(customer.id()) {
             return Err(Fault::business(
                 format!("{txn_type} {txn_id} belongs to another customer."),
                 "Line.LinkedTxn.TxnId",
@@ -612,7 +612,7 @@ pub(super) fn payment(
                 _ => None,
             })
             .sum();
-        let available = json::decimal_at(&target.body, open_field).unwrap_or_default()
+        let available = json::decimal_at(target.body(), open_field).unwrap_or_default()
             + company.applied_by(old, kind, &txn_id);
         if already + amount > available {
             return Err(Fault::business(

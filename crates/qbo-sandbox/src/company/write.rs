@@ -103,8 +103,10 @@ fn read_only(kind: Kind) -> &'static [&'static str] {
 }
 
 fn strip(kind: Kind, body: &mut Object) {
-    for key in SYSTEM.iter().chain(read_only(kind)) {
-        body.remove(*key);
+    let read_only = read_only(kind);
+    let stripped = |key: &str| SYSTEM.contains(&key) || read_only.contains(&key);
+    if body.keys().any(|key| stripped(key)) {
+        body.retain(|key, _| !stripped(key));
     }
 }
 
@@ -139,6 +141,30 @@ pub(super) fn check_len(body: &Object, key: &str, max: usize) -> Result<(), Faul
     check_len_at(body, key, key, max)
 }
 
+/// Whether a string of `body` could be longer than its limit in `limits`: a string has
+/// at most as many characters as bytes, so when none has more bytes than its limit, no
+/// length check can fail. One pass over the object instead of a lookup per limit.
+fn may_be_too_long(body: &Object, limits: &[(&str, usize)]) -> bool {
+    let floor = limits.iter().map(|(_, max)| *max).min().unwrap_or(0);
+    body.iter().any(|(key, value)| match value {
+        Value::String(text) if text.len() > floor => limits
+            .iter()
+            .any(|(name, max)| *name == key && text.len() > *max),
+        _ => false,
+    })
+}
+
+/// [`check_len`] for each `(key, max)` in order (the first too long one is the fault).
+pub(super) fn check_lens(body: &Object, limits: &[(&str, usize)]) -> Result<(), Fault> {
+    if !may_be_too_long(body, limits) {
+        return Ok(());
+    }
+    for (key, max) in limits {
+        check_len(body, key, *max)?;
+    }
+    Ok(())
+}
+
 pub(super) fn check_len_at(
     body: &Object,
     key: &str,
@@ -146,10 +172,20 @@ pub(super) fn check_len_at(
     max: usize,
 ) -> Result<(), Fault> {
     if let Some(text) = body.get(key).and_then(Value::as_str) {
-        let len = text.chars().count();
-        if len > max {
-            return Err(Fault::too_long(element, max, len));
-        }
+        check_text_len(text, element, max)?;
+    }
+    Ok(())
+}
+
+/// Checks a string's length in characters (2050); counting them only when it has more
+/// bytes than the limit (a string has at most as many characters as bytes).
+fn check_text_len(text: &str, element: &str, max: usize) -> Result<(), Fault> {
+    if text.len() <= max {
+        return Ok(());
+    }
+    let len = text.chars().count();
+    if len > max {
+        return Err(Fault::too_long(element, max, len));
     }
     Ok(())
 }
@@ -169,28 +205,34 @@ pub(super) fn check_nested_len(
     else {
         return Ok(());
     };
-    let len = text.chars().count();
-    if len > max {
-        return Err(Fault::too_long(&format!("{outer}.{key}"), max, len));
+    if text.len() <= max {
+        return Ok(());
     }
-    Ok(())
+    check_text_len(text, &format!("{outer}.{key}"), max)
 }
 
 /// Address lines, city and postal code of the addresses of a body.
 pub(super) fn check_addresses(body: &Object, keys: &[&str]) -> Result<(), Fault> {
+    const LIMITS: &[(&str, usize)] = &[
+        ("Line1", 500),
+        ("Line2", 500),
+        ("Line3", 500),
+        ("Line4", 500),
+        ("Line5", 500),
+        ("City", 255),
+        ("Country", 255),
+        ("CountrySubDivisionCode", 255),
+        ("PostalCode", 30),
+    ];
     for outer in keys {
-        for (key, max) in [
-            ("Line1", 500),
-            ("Line2", 500),
-            ("Line3", 500),
-            ("Line4", 500),
-            ("Line5", 500),
-            ("City", 255),
-            ("Country", 255),
-            ("CountrySubDivisionCode", 255),
-            ("PostalCode", 30),
-        ] {
-            check_nested_len(body, outer, key, max)?;
+        let Some(address) = body.get(*outer).and_then(Value::as_object) else {
+            continue;
+        };
+        if !may_be_too_long(address, LIMITS) {
+            continue;
+        }
+        for (key, max) in LIMITS {
+            check_nested_len(body, outer, key, *max)?;
         }
     }
     Ok(())
@@ -198,6 +240,14 @@ pub(super) fn check_addresses(body: &Object, keys: &[&str]) -> Result<(), Fault>
 
 /// Refuses a name with any of `forbidden` (2040).
 pub(super) fn check_chars(name: &str, element: &str, forbidden: &[char]) -> Result<(), Fault> {
+    // The forbidden characters are ASCII: when so, a byte scan finds them.
+    if forbidden.iter().all(char::is_ascii)
+        && !name
+            .bytes()
+            .any(|b| forbidden.iter().any(|c| u32::from(b) == u32::from(*c)))
+    {
+        return Ok(());
+    }
     if let Some(c) = name.chars().find(|c| forbidden.contains(c)) {
         let shown = match c {
             '\t' => "tab".to_owned(),
@@ -247,7 +297,7 @@ impl Company {
                 kind.name()
             )));
         };
-        schema::check_entity(kind.name(), &mut input)?;
+        schema::check_kind(kind, &mut input)?;
         Ok(input)
     }
 
@@ -354,7 +404,7 @@ impl Company {
         let id = old.id().to_owned();
         strip(kind, &mut input);
         let candidate = if sparse {
-            let mut base = old.body.clone();
+            let mut base = old.body().clone();
             strip(kind, &mut base);
             merge(&mut base, input, kind == Kind::Preferences);
             base
@@ -373,7 +423,8 @@ impl Company {
         // Applying the effects may have changed this very record (never in practice: a
         // transaction does not pay itself), so start from the stored one.
         let mut record = self.get(kind, &id).cloned().unwrap_or(old);
-        record.body = prepared.body;
+        let body = prepared.body;
+        record.edit(|old| *old = body);
         record.effects = prepared.effects;
         record.bump(ctx.now);
         names::finish(&self.realm, kind, &mut record);
@@ -384,7 +435,7 @@ impl Company {
     /// Refuses to delete or void a transaction that payments were applied to.
     fn check_no_payments(record: &Record, what: &str) -> Result<(), Fault> {
         let paid = record
-            .body
+            .body()
             .get("LinkedTxn")
             .and_then(Value::as_array)
             .is_some_and(|links| {
@@ -437,7 +488,7 @@ impl Company {
                 self.apply(effect, Decimal::NEGATIVE_ONE, &id, ctx.now);
             }
             record.effects.clear();
-            sales::zero_out(&mut record.body);
+            record.edit(sales::zero_out);
             record.voided = true;
         }
         record.bump(ctx.now);
