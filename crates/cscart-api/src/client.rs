@@ -49,6 +49,14 @@ impl ListQuery {
     pub fn params(&self) -> &[(String, String)] {
         &self.params
     }
+
+    /// The parameters with `page` and `items_per_page` added.
+    fn paged(&self, page: u64, items_per_page: u32) -> Vec<(String, String)> {
+        let mut params = self.params.clone();
+        params.push(("page".to_owned(), page.to_string()));
+        params.push(("items_per_page".to_owned(), items_per_page.to_string()));
+        params
+    }
 }
 
 /// Builds a [`CscartClient`].
@@ -445,10 +453,9 @@ impl CscartClient {
         what: &str,
         id_field: &str,
     ) -> Result<Page<T>, CscartError> {
-        let mut params = query.params.clone();
-        params.push(("page".to_owned(), page.to_string()));
-        params.push(("items_per_page".to_owned(), items_per_page.to_string()));
-        let body = self.get(segments, &params).await?;
+        let body = self
+            .get(segments, &query.paged(page, items_per_page))
+            .await?;
         decode::page(&body, key, what, id_field)
     }
 
@@ -679,10 +686,7 @@ impl CscartClient {
         what: &str,
         id_field: &str,
     ) -> Result<(Page<T>, Vec<CscartError>), CscartError> {
-        let mut params = query.params.clone();
-        params.push(("page".to_owned(), page.to_string()));
-        params.push(("items_per_page".to_owned(), items_per_page.to_string()));
-        let body = self.get(&[key], &params).await?;
+        let body = self.get(&[key], &query.paged(page, items_per_page)).await?;
         decode::page_tolerant(&body, key, what, id_field)
     }
 }
