@@ -153,8 +153,8 @@ pub struct OrderSettings {
 ///
 /// Item discounts become fixed line discounts (`discount` × quantity, on the undiscounted
 /// unit price); `subtotal_discount` an order discount; `shipping_cost` (named after the
-/// `shipping` methods chosen) and a `payment_surcharge` shipping charges; taxes apply to the lines and shipping their
-/// `applies` names (to every line when it is absent).
+/// `shipping` methods chosen) and a `payment_surcharge` shipping charges; taxes apply to
+/// the lines and shipping their `applies` names (to every line when it is absent).
 pub fn order(o: &Order, settings: &OrderSettings) -> Result<m::Order, CscartError> {
     let paid_statuses = &settings.paid_statuses;
     let currency = settings.currency.as_str();

@@ -128,17 +128,11 @@ pub fn page<T: DeserializeOwned>(
     what: &str,
     id_field: &str,
 ) -> Result<Page<T>, CscartError> {
-    let split = split(body, key)?;
-    let mut items = Vec::with_capacity(split.items.len());
-    for raw in split.items {
-        items.push(entity(raw.get().as_bytes(), what, id_field)?);
+    let (page, bad) = page_tolerant(body, key, what, id_field)?;
+    match bad.into_iter().next() {
+        Some(first) => Err(first),
+        None => Ok(page),
     }
-    Ok(Page {
-        items,
-        total_items: split.total_items,
-        page: split.page,
-        items_per_page: split.items_per_page,
-    })
 }
 
 /// Like [`page`], but an entity that does not decode does not fail the page: it comes back
