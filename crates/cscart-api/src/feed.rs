@@ -738,14 +738,18 @@ impl ChangeFeed {
     async fn scan<T: FeedEntity>(
         &self,
         feed: FeedKind,
-        state: State,
+        mut state: State,
         query: ListQuery,
         options: PollOptions,
     ) -> Result<FeedPoll, CscartError> {
         let per_page = self.config.items_per_page.max(1);
         let kind = feed.entity_kind();
         let mut out = Collector::new(kind);
-        let mut now: HashMap<String, (u64, u64)> = HashMap::with_capacity(state.known.len());
+        // Ids move from the last scan's set into this one's as they are seen, so that the
+        // two sets never hold the same id and what is left at the end vanished.
+        let mut before = std::mem::take(&mut state.known);
+        let known = before.len();
+        let mut now: HashMap<String, (u64, u64)> = HashMap::with_capacity(known);
         let mut incomplete: Option<String> = None;
         let mut total: Option<u64> = None;
         let mut page = 1u64;
@@ -784,8 +788,8 @@ impl ChangeFeed {
             for e in bad {
                 if let Some(id) = out.unreadable(e) {
                     // Seen, so not vanished; its old fingerprints stay.
-                    let old = state.known.get(&id).copied().unwrap_or(UNSCANNED);
-                    now.insert(id, old);
+                    let old = before.remove(&id).unwrap_or(UNSCANNED);
+                    now.entry(id).or_insert(old);
                 }
             }
             for item in &got.items {
@@ -794,7 +798,7 @@ impl ChangeFeed {
                     continue;
                 }
                 let fps = item.fingerprints();
-                let cause = match state.known.get(id) {
+                let cause = match before.remove(id).as_ref() {
                     None => Some(ChangeCause::New),
                     // Delivered by the incremental feed since the last scan: adopted.
                     Some(&UNSCANNED) => None,
@@ -815,12 +819,7 @@ impl ChangeFeed {
             }
             page += 1;
         }
-        let vanished: Vec<String> = state
-            .known
-            .keys()
-            .filter(|id| !now.contains_key(*id))
-            .cloned()
-            .collect();
+        let vanished: Vec<(String, (u64, u64))> = before.into_iter().collect();
         let deletes = if vanished.is_empty() {
             match incomplete {
                 Some(reason) => Deletes::Withheld {
@@ -837,7 +836,7 @@ impl ChangeFeed {
                 vanished: vanished.len(),
                 reason,
             }
-        } else if let Some(reason) = self.mass_delete(state.known.len(), now.len(), vanished.len())
+        } else if let Some(reason) = self.mass_delete(known, now.len(), vanished.len())
             && !options.allow_mass_delete
         {
             Deletes::Withheld {
@@ -846,7 +845,7 @@ impl ChangeFeed {
             }
         } else {
             let mut confirmed = 0usize;
-            for id in &vanished {
+            for (id, old) in &vanished {
                 match self.gone(feed, id).await {
                     Ok(true) => {
                         confirmed += 1;
@@ -863,9 +862,7 @@ impl ChangeFeed {
                     }),
                 }
                 // Not confirmed: keep it as it was.
-                if let Some(old) = state.known.get(id) {
-                    now.insert(id.clone(), *old);
-                }
+                now.insert(id.clone(), *old);
             }
             Deletes::Checked {
                 vanished: vanished.len(),
@@ -881,13 +878,8 @@ impl ChangeFeed {
                 warn!(%feed, vanished = n, %reason, "CS-Cart feed: deletes withheld");
             }
             // Kept as they were, to be looked at again by the next scan.
-            for id in vanished {
-                if let Some(old) = state.known.get(&id) {
-                    now.insert(id, *old);
-                }
-            }
+            now.extend(vanished);
         }
-        let mut state = state;
         state.known = now;
         let cursor = encode(&state);
         Ok(FeedPoll {
