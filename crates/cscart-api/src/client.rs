@@ -587,19 +587,30 @@ impl CscartClient {
     pub async fn user(&self, id: &CustomerId) -> Result<User, CscartError> {
         let segments = ["users", id.as_str()];
         let body = self.get(&segments, &[]).await?;
-        let empty_list = serde_json::from_slice::<serde_json::Value>(&body)
+        // 4.16+ may answer as a list: empty for a missing user, else the user in it.
+        let listed = serde_json::from_slice::<serde_json::Value>(&body)
             .ok()
-            .is_some_and(|v| v.get("users").is_some() && v.get("user_id").is_none());
-        if empty_list {
-            return Err(CscartError::NotFound {
+            .filter(|v| v.get("user_id").is_none())
+            .and_then(
+                |mut v| match v.get_mut("users").map(serde_json::Value::take) {
+                    Some(serde_json::Value::Array(users)) => Some(users),
+                    _ => None,
+                },
+            );
+        match listed {
+            Some(users) if users.is_empty() => Err(CscartError::NotFound {
                 operation: format!("GET {}", segments.join("/")),
                 message: ApiMessage {
                     message: "no such user".to_owned(),
                     errors: Vec::new(),
                 },
-            });
+            }),
+            Some(users) => {
+                let first = serde_json::to_vec(&users[0]).unwrap_or_default();
+                decode::entity(&first, "user", "user_id")
+            }
+            None => decode::entity(&body, "user", "user_id"),
         }
-        decode::entity(&body, "user", "user_id")
     }
 
     /// One page of `GET /orders` (marketplace parent orders never appear).

@@ -44,6 +44,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
+use chrono::Utc;
 use mapping::ids::{EntityKind, EntityRef};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -611,6 +612,8 @@ impl ChangeFeed {
         let mut seen_now: BTreeMap<String, (i64, u64)> = BTreeMap::new();
         let mut known_now: Vec<(String, Option<(u64, u64)>)> = Vec::new();
         let mut first_total: Option<u64> = None;
+        let mut last_total: Option<u64> = None;
+        let mut unreadable = 0usize;
         let mut held: Option<String> = None;
         let mut ignored_filter = 0usize;
         let mut max_at = state.since;
@@ -634,6 +637,9 @@ impl ChangeFeed {
             };
             let n = got.items.len() + bad.len();
             seen += n;
+            if got.total_items.is_some() {
+                last_total = got.total_items;
+            }
             match (first_total, got.total_items) {
                 (None, t) => first_total = t,
                 (Some(first), Some(now)) if now < first => {
@@ -644,10 +650,12 @@ impl ChangeFeed {
                 }
                 _ => {}
             }
+            unreadable += bad.len();
             for e in bad {
                 out.unreadable(e);
             }
             let mut older_than_window = 0usize;
+            let seen_before = seen_now.len();
             for item in &got.items {
                 let id = item.id();
                 let at = match item.changed_at() {
@@ -692,6 +700,18 @@ impl ChangeFeed {
             if sorted_past_window || page_is_last(page, per_page, n, got.total_items) {
                 break;
             }
+            if n > 0
+                && seen_now.len() == seen_before
+                && older_than_window == 0
+                && !got.items.is_empty()
+            {
+                // A full page of nothing new: the store ignores `page` (or repeats a page
+                // forever); reading on would never end.
+                held = Some(format!(
+                    "page {page} repeated entities already read; paging stopped"
+                ));
+                break;
+            }
             page += 1;
         }
         if ignored_filter > 0 {
@@ -702,25 +722,41 @@ impl ChangeFeed {
                  not support it (every order is read on each poll)"
             );
         }
+        let mut state = state;
+        // Whatever happens to the cursor, the ids delivered are known to exist from now on,
+        // for the scan that will report their deletes.
+        for (id, fps) in known_now {
+            match fps {
+                Some(fps) => {
+                    state.known.insert(id, fps);
+                }
+                None => {
+                    state.known.entry(id).or_insert(UNSCANNED);
+                }
+            }
+        }
+        if held.is_none()
+            && matches!(filter, Filter::UpdatedAtFrom)
+            && let Some(total) = last_total
+            && ((seen_now.len() + ignored_filter + unreadable) as u64) < total
+        {
+            held = Some(format!(
+                "{} entities were read where the list counted {total} (the list moved while                  it was read)",
+                seen_now.len()
+            ));
+        }
         let cursor = if let Some(reason) = &held {
             warn!(%feed, %reason, "CS-Cart feed: cursor held");
             encode(&state)
         } else {
-            let mut state = state;
             state.recent.extend(seen_now);
+            // A time in the future (a shop clock set wrong) must not carry the cursor past
+            // every real change: it goes no further than a day ahead of this machine.
+            let ceiling = Utc::now().timestamp().saturating_add(86_400);
+            let max_at = max_at.min(ceiling.max(state.since));
             let keep_from = max_at.saturating_sub(overlap);
             state.recent.retain(|_, (at, _)| *at >= keep_from);
             state.since = max_at;
-            for (id, fps) in known_now {
-                match fps {
-                    Some(fps) => {
-                        state.known.insert(id, fps);
-                    }
-                    None => {
-                        state.known.entry(id).or_insert(UNSCANNED);
-                    }
-                }
-            }
             encode(&state)
         };
         Ok(FeedPoll {
@@ -752,6 +788,7 @@ impl ChangeFeed {
         let mut now: HashMap<String, (u64, u64)> = HashMap::with_capacity(known);
         let mut incomplete: Option<String> = None;
         let mut total: Option<u64> = None;
+        let mut failures = 0u32;
         let mut page = 1u64;
         let mut pages = 0u64;
         let mut seen = 0usize;
@@ -770,9 +807,11 @@ impl ChangeFeed {
                     if incomplete.is_none() {
                         incomplete = Some(reason);
                     }
-                    // Go on with the next page when the size of the list is known.
+                    // Go on with the next page when the size of the list is known (but not
+                    // through a run of failures: the store is down).
+                    failures += 1;
                     match total {
-                        Some(t) if page.saturating_mul(u64::from(per_page)) < t => {
+                        Some(t) if failures < 3 && page.saturating_mul(u64::from(per_page)) < t => {
                             page += 1;
                             continue;
                         }
@@ -780,11 +819,13 @@ impl ChangeFeed {
                     }
                 }
             };
+            failures = 0;
             let n = got.items.len() + bad.len();
             seen += n;
             if total.is_none() {
                 total = got.total_items;
             }
+            let ids_before = now.len();
             for e in bad {
                 if let Some(id) = out.unreadable(e) {
                     // Seen, so not vanished; its old fingerprints stay.
@@ -815,6 +856,14 @@ impl ChangeFeed {
                 now.insert(id.to_owned(), fps);
             }
             if page_is_last(page, per_page, n, got.total_items) {
+                break;
+            }
+            if n > 0 && now.len() == ids_before {
+                // A full page of nothing new: the store ignores `page` (or repeats a page
+                // forever); reading on would never end, and the scan is not complete.
+                incomplete.get_or_insert_with(|| {
+                    format!("page {page} repeated entities already read; the scan stopped there")
+                });
                 break;
             }
             page += 1;

@@ -486,3 +486,17 @@ async fn full_orders_page_asks_for_order_data() {
     assert!(page.items[0].updated_at.is_some());
     assert_eq!(page.items[0].shipping[0].name.as_deref(), Some("Ground"));
 }
+
+#[tokio::test]
+async fn a_user_answered_as_a_list_is_read_from_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/users/3"))
+        .respond_with(json_body(
+            r#"{"users":[{"user_id":"3","email":"c@example.com"}],"params":{}}"#,
+        ))
+        .mount(&server)
+        .await;
+    let user = client(&server).user(&CustomerId::new("3")).await.unwrap();
+    assert_eq!(user.email.as_deref(), Some("c@example.com"));
+}

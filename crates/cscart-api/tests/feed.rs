@@ -482,3 +482,94 @@ async fn entities_that_cannot_convert_are_reported_and_the_scan_goes_on() {
         "{p}"
     );
 }
+
+#[tokio::test]
+async fn a_store_that_ignores_page_does_not_loop_forever() {
+    let server = MockServer::start().await;
+    // Every page is the same full page, with no total: paging would never end.
+    let same = |key: &str, items: Vec<Value>| {
+        ResponseTemplate::new(200).set_body_json(json!({ key: items, "params": {} }))
+    };
+    Mock::given(path("/api/orders"))
+        .respond_with(same(
+            "orders",
+            vec![order(1, 1_700_000_000, "P"), order(2, 1_700_000_000, "P")],
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(path("/api/categories"))
+        .respond_with(same("categories", vec![category(1, "A"), category(2, "B")]))
+        .mount(&server)
+        .await;
+    let mut cfg = config();
+    cfg.items_per_page = 2;
+    let f = feed(&server, cfg);
+    let orders = f.poll(FeedKind::Orders, None).await.unwrap();
+    assert_eq!(orders.changes.len(), 2);
+    assert!(orders.pages <= 2, "{} pages", orders.pages);
+    assert!(
+        orders
+            .cursor_held
+            .as_deref()
+            .unwrap_or("")
+            .contains("repeated"),
+        "{:?}",
+        orders.cursor_held
+    );
+    let cats = f.poll(FeedKind::Categories, None).await.unwrap();
+    assert!(cats.pages <= 2, "{} pages", cats.pages);
+    assert!(
+        matches!(&cats.deletes, Deletes::Withheld { reason, .. } if reason.contains("repeated")),
+        "{:?}",
+        cats.deletes
+    );
+}
+
+#[tokio::test]
+async fn an_order_delivered_by_a_held_poll_still_gets_its_delete() {
+    let server = MockServer::start().await;
+    let mut cfg = config();
+    cfg.items_per_page = 2;
+    let f = feed(&server, cfg.clone());
+    // Page 1 delivers orders 5 and 6; page 2 fails: the cursor is held.
+    let p1 = Mock::given(path("/api/orders"))
+        .and(query_param("page", "1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "orders": [order(5, 1_700_000_000, "P"), order(6, 1_700_000_000, "P")],
+            "params": {"total_items": "3"}
+        })))
+        .mount_as_scoped(&server)
+        .await;
+    let p2 = Mock::given(path("/api/orders"))
+        .and(query_param("page", "2"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({"message": "boom"})))
+        .mount_as_scoped(&server)
+        .await;
+    let held = f.poll(FeedKind::Orders, None).await.unwrap();
+    assert_eq!(held.changes.len(), 2);
+    assert!(held.cursor_held.is_some());
+    drop((p1, p2));
+    // Order 5 is deleted before any scan: the scan must still report it.
+    let _list = Mock::given(path("/api/orders"))
+        .respond_with(list(
+            "orders",
+            vec![json!({"order_id": "6", "status": "P", "total": "10.00"})],
+        ))
+        .mount_as_scoped(&server)
+        .await;
+    Mock::given(path("/api/orders/5"))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({"message": "Not Found", "status": 404})),
+        )
+        .mount(&server)
+        .await;
+    let scan = f
+        .poll(FeedKind::OrderScan, Some(&held.cursor))
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&scan.changes),
+        vec![("5".into(), ChangeAction::Delete, ChangeCause::Deleted)]
+    );
+}

@@ -749,7 +749,7 @@ fn select_products(store: &Store, r: &ListRequest<'_>, now: i64, max_id: u64) ->
     let since = q
         .int("updated_in_hours")
         .filter(|h| *h > 0)
-        .map(|h| now - h * 3600);
+        .map(|h| now.saturating_sub(h.saturating_mul(3600)));
     let cid = q.ids("cid");
     let subcats = q.flag("subcats");
     let cid_paths: Vec<String> = cid
