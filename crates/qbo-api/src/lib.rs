@@ -45,6 +45,7 @@
 mod auth;
 pub mod batch;
 mod client;
+pub mod clock;
 pub mod entity;
 mod envelope;
 pub mod error;

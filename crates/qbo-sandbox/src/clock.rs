@@ -1,75 +1,14 @@
 //! Time, injectable: token expiry, rate-limit windows, `MetaData` times and CDC all read
-//! the sandbox's clock, which tests move instead of waiting.
+//! the sandbox's clock, which tests move instead of waiting. The [`Clock`] trait and its
+//! system and manual clocks are `qbo-api`'s (shared with `qbo-auth`).
 
-use std::fmt;
 use std::sync::Mutex;
 
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Datelike as _, FixedOffset, Offset as _, TimeDelta, Timelike as _, Utc};
 
-/// A source of the current time.
-pub trait Clock: Send + Sync + fmt::Debug {
-    /// Now.
-    fn now(&self) -> DateTime<Utc>;
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-}
-
-/// A clock that only moves when told.
-///
-/// ```
-/// use chrono::TimeDelta;
-/// use qbo_sandbox::clock::{Clock, ManualClock};
-/// let clock = ManualClock::starting_now();
-/// let t0 = clock.now();
-/// clock.advance(TimeDelta::minutes(61));
-/// assert_eq!(clock.now() - t0, TimeDelta::minutes(61));
-/// ```
-#[derive(Debug)]
-pub struct ManualClock {
-    now: Mutex<DateTime<Utc>>,
-}
-
-impl ManualClock {
-    /// A clock stopped at `now`.
-    pub fn new(now: DateTime<Utc>) -> Self {
-        Self {
-            now: Mutex::new(now),
-        }
-    }
-
-    /// A clock stopped at the current system time.
-    pub fn starting_now() -> Self {
-        Self::new(Utc::now())
-    }
-
-    /// Moves the clock (back with a negative delta).
-    pub fn advance(&self, by: TimeDelta) {
-        let mut now = self
-            .now
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *now += by;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self
-            .now
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
+pub use qbo_api::clock::{Clock, ManualClock, SystemClock};
 
 /// The sandbox's own view of time: a source clock plus an offset that the inspection API
 /// moves forward.
