@@ -64,6 +64,28 @@ fn default_deposit(company: &Company, body: &mut Object) {
     }
 }
 
+/// Resolves where money goes and how it was paid (`DepositToAccountRef`,
+/// `PaymentMethodRef`) and names them.
+fn money_refs(company: &Company, ctx: &WriteCtx<'_>, body: &mut Object) -> Result<(), Fault> {
+    named_ref(
+        company,
+        ctx,
+        body,
+        "DepositToAccountRef",
+        Kind::Account,
+        "DepositToAccountRef",
+    )?;
+    named_ref(
+        company,
+        ctx,
+        body,
+        "PaymentMethodRef",
+        Kind::PaymentMethod,
+        "PaymentMethodRef",
+    )?;
+    Ok(())
+}
+
 /// Dates and currency QBO fills in.
 fn defaults(ctx: &WriteCtx<'_>, body: &mut Object) {
     body.entry("TxnDate")
@@ -373,22 +395,7 @@ pub(super) fn sales_form(
         Kind::SalesReceipt => default_deposit(company, &mut body),
         _ => {}
     }
-    named_ref(
-        company,
-        ctx,
-        &mut body,
-        "DepositToAccountRef",
-        Kind::Account,
-        "DepositToAccountRef",
-    )?;
-    named_ref(
-        company,
-        ctx,
-        &mut body,
-        "PaymentMethodRef",
-        Kind::PaymentMethod,
-        "PaymentMethodRef",
-    )?;
+    money_refs(company, ctx, &mut body)?;
     if json::text(&body, "EmailStatus") == Some("NeedToSend")
         && body
             .get("BillEmail")
@@ -533,22 +540,7 @@ pub(super) fn payment(
         ));
     }
     default_deposit(company, &mut body);
-    named_ref(
-        company,
-        ctx,
-        &mut body,
-        "DepositToAccountRef",
-        Kind::Account,
-        "DepositToAccountRef",
-    )?;
-    named_ref(
-        company,
-        ctx,
-        &mut body,
-        "PaymentMethodRef",
-        Kind::PaymentMethod,
-        "PaymentMethodRef",
-    )?;
+    money_refs(company, ctx, &mut body)?;
     named_ref(
         company,
         ctx,
