@@ -111,7 +111,9 @@ impl StoreReader {
             },
         };
         let order = match latest {
-            Some(row) if row.user_id.as_ref() != Some(id) => {
+            // A row naming another user is refused at once; a row naming none (a guest
+            // order, or a store that leaves the field out) is judged by the order read.
+            Some(row) if row.user_id.as_ref().is_some_and(|u| u != id) => {
                 return Err(mismatch(
                     row.user_id.as_ref(),
                     format!("GET orders?user_id={id}"),
