@@ -266,10 +266,9 @@ mod tests {
 /// An amount may be a JSON string (`"19.99"`) or a JSON number (`19.99`, `1.5e3`); either
 /// way the decimal is parsed from the JSON text itself (through
 /// [`serde_json::value::RawValue`]), never through an `f64`, so `12345678901234567.89` and
-/// `0.1` are what they say. Beyond `Decimal`'s range (±79228162514264337593543950335) is an
-/// error; digits past its 28 decimal places are rounded by `Decimal`'s parser.
+/// `0.1` are what they say. Beyond `Decimal`'s range (±79228162514264337593543950335), or
+/// with more than its 28 decimal places, is an error, never a rounding.
 pub mod exact {
-    use std::str::FromStr;
 
     use rust_decimal::Decimal;
     use serde::Deserialize;
@@ -278,13 +277,18 @@ pub mod exact {
 
     fn parse<E: Error>(text: &str) -> Result<Decimal, E> {
         let t = text.trim();
-        Decimal::from_str(t)
-            .or_else(|_| Decimal::from_scientific(t))
-            .map_err(|_| {
-                E::custom(format!(
-                    "not a decimal number within ±79228162514264337593543950335: {t:?}"
-                ))
-            })
+        // `from_str_exact` refuses what it would have to round (more than 28 decimals).
+        let exact = if t.contains(['e', 'E']) {
+            Decimal::from_scientific(t)
+        } else {
+            Decimal::from_str_exact(t)
+        };
+        exact.map_err(|_| {
+            E::custom(format!(
+                "not a decimal number within ±79228162514264337593543950335 and 28 \
+                     decimal places: {t:?}"
+            ))
+        })
     }
 
     /// The raw JSON text of the value, `None` for `null`.

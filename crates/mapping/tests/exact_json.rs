@@ -101,6 +101,8 @@ fn product_amounts_given_as_json_numbers_are_exact() {
 fn amounts_a_decimal_cannot_hold_are_errors_naming_the_value_kind() {
     for n in [
         "79228162514264337593543950336",
+        "0.12345678901234567890123456789",
+        "\"0.00000000000000000000000000001\"",
         "1E+400",
         "1e29",
         "true",
