@@ -269,7 +269,6 @@ mod tests {
 /// `0.1` are what they say. Beyond `Decimal`'s range (±79228162514264337593543950335), or
 /// with more than its 28 decimal places, is an error, never a rounding.
 pub mod exact {
-
     use rust_decimal::Decimal;
     use serde::Deserialize;
     use serde::de::{Deserializer, Error};
