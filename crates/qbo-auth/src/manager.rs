@@ -459,7 +459,9 @@ impl TokenManager {
             }
             let lease = RefreshLease {
                 holder: self.inner.holder.clone(),
-                until: now + config.refresh_lease,
+                until: now
+                    .checked_add_signed(config.refresh_lease)
+                    .unwrap_or(DateTime::<Utc>::MAX_UTC),
             };
             match self
                 .inner

@@ -213,3 +213,51 @@ async fn a_huge_backoff_does_not_overflow() {
     let error = manager.access_token(&tenant).await.unwrap_err();
     assert!(error.is_transient(), "{error:?}");
 }
+
+/// Huge durations in the manager's settings (say, from a configuration file) never overflow
+/// the time arithmetic of a connect or a refresh.
+#[tokio::test]
+async fn huge_settings_do_not_overflow() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth2/v1/tokens/bearer"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(body("expires_in", "3600").into_bytes(), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let store = Arc::new(MemoryTokenStore::new());
+    let clock = Arc::new(ManualClock::starting_now());
+    let config = ManagerConfig {
+        state_ttl: TimeDelta::MAX,
+        refresh_lease: TimeDelta::MAX,
+        refresh_margin: TimeDelta::MAX,
+        keepalive_margin: TimeDelta::MAX,
+        hard_expiry_warning: TimeDelta::MAX,
+        ..ManagerConfig::default()
+    };
+    let manager =
+        TokenManager::with_clock(&oauth(&server), store.clone(), config, clock.clone()).unwrap();
+    let tenant = TenantId::new("shop").unwrap();
+    // Two connects: the second sweeps the state table with the first state's age.
+    for _ in 0..2 {
+        let url = manager.start_connect(&tenant);
+        let state = url
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .unwrap()
+            .1
+            .into_owned();
+        let callback = CallbackParams {
+            code: Some("code".into()),
+            state: Some(state),
+            realm_id: Some("77".into()),
+            ..CallbackParams::default()
+        };
+        manager.complete_connect(&callback).await.unwrap();
+    }
+    // A refresh takes the lease.
+    manager.refresh_now(&tenant).await.unwrap();
+    let _ = manager.keep_alive().await;
+}
