@@ -425,7 +425,15 @@ impl CscartClient {
         id_field: &str,
     ) -> Result<T, CscartError> {
         let body = self.get(segments, &[]).await?;
-        decode::entity(&body, what, id_field)
+        let asked = segments.last().copied().unwrap_or_default();
+        match decode::id_of(&body, id_field) {
+            Some(answered) if answered.trim() != asked => Err(CscartError::Mismatch {
+                operation: format!("GET {}", segments.join("/")),
+                asked: format!("{what} {asked}"),
+                answered: format!("{what} {answered}"),
+            }),
+            _ => decode::entity(&body, what, id_field),
+        }
     }
 
     async fn page<T: DeserializeOwned>(
@@ -597,19 +605,44 @@ impl CscartClient {
                     _ => None,
                 },
             );
+        let operation = || format!("GET {}", segments.join("/"));
+        let id_text = |v: &serde_json::Value| match v.get("user_id") {
+            Some(serde_json::Value::String(s)) => s.trim().to_owned(),
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            _ => "(no user_id)".to_owned(),
+        };
         match listed {
             Some(users) if users.is_empty() => Err(CscartError::NotFound {
-                operation: format!("GET {}", segments.join("/")),
+                operation: operation(),
                 message: ApiMessage {
                     message: "no such user".to_owned(),
                     errors: Vec::new(),
                 },
             }),
-            Some(users) => {
-                let first = serde_json::to_vec(&users[0]).unwrap_or_default();
-                decode::entity(&first, "user", "user_id")
-            }
-            None => decode::entity(&body, "user", "user_id"),
+            // Only the user asked for is taken from a list; a list of others is no answer
+            // (never another customer's data, never a sign that the user is gone).
+            Some(users) => match users.iter().find(|u| id_text(u) == id.as_str()) {
+                Some(user) => {
+                    let bytes = serde_json::to_vec(user).unwrap_or_default();
+                    decode::entity(&bytes, "user", "user_id")
+                }
+                None => Err(CscartError::Mismatch {
+                    operation: operation(),
+                    asked: format!("user {id}"),
+                    answered: format!(
+                        "users {}",
+                        users.iter().map(id_text).collect::<Vec<_>>().join(", ")
+                    ),
+                }),
+            },
+            None => match decode::id_of(&body, "user_id") {
+                Some(answered) if answered.trim() != id.as_str() => Err(CscartError::Mismatch {
+                    operation: operation(),
+                    asked: format!("user {id}"),
+                    answered: format!("user {answered}"),
+                }),
+                _ => decode::entity(&body, "user", "user_id"),
+            },
         }
     }
 

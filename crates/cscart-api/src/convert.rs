@@ -192,13 +192,34 @@ pub fn order(o: &Order, settings: &OrderSettings) -> Result<m::Order, CscartErro
             ));
         }
         let per_unit = item.discount.filter(|d| *d > Decimal::ZERO);
+        // Store numbers can be anything a decimal holds: checked, an error naming the line.
+        let unit_price = item
+            .price
+            .checked_add(per_unit.unwrap_or_default())
+            .ok_or_else(|| {
+                err(
+                    format!("products.{key}.price"),
+                    "price plus discount is too large",
+                )
+            })?;
+        let discount = match per_unit {
+            Some(d) => Some(m::Discount::Fixed(d.checked_mul(item.amount).ok_or_else(
+                || {
+                    err(
+                        format!("products.{key}.discount"),
+                        "discount times quantity is too large",
+                    )
+                },
+            )?)),
+            None => None,
+        };
         lines.push(m::OrderLine {
             product: item.product_id.clone(),
             sku: non_blank(item.product_code.as_ref()),
             name: non_blank(item.name.as_ref()).unwrap_or_default(),
             quantity: item.amount,
-            unit_price: item.price + per_unit.unwrap_or_default(),
-            discount: per_unit.map(|d| m::Discount::Fixed(d * item.amount)),
+            unit_price,
+            discount,
             tax_ids: taxes_on(key),
         });
     }

@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::de;
-use crate::error::{CscartError, snippet};
+use crate::error::{CscartError, Snippet, redact_values};
 
 /// One page of a list: `{"<entity>": [...], "params": {..., "total_items": ...}}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,13 +41,13 @@ fn decode_error(
         what: what.to_owned(),
         id,
         path: err.path().to_string(),
-        message: err.inner().to_string(),
-        snippet: snippet(body),
+        message: redact_values(&err.inner().to_string()),
+        snippet: Snippet::of(body),
     }
 }
 
-/// Reads the id field of an entity body that failed to decode, for the error.
-fn id_of(body: &[u8], id_field: &str) -> Option<String> {
+/// Reads the id field of an entity body (as text, a number kept as its digits).
+pub(crate) fn id_of(body: &[u8], id_field: &str) -> Option<String> {
     let map: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body).ok()?;
     match map.get(id_field)? {
         serde_json::Value::String(s) => Some(s.clone()),
@@ -73,8 +73,8 @@ fn split(body: &[u8], key: &str) -> Result<Split, CscartError> {
         what: format!("{key} page"),
         id: None,
         path: ".".to_owned(),
-        message,
-        snippet: snippet(body),
+        message: redact_values(&message),
+        snippet: Snippet::of(body),
     };
     let top: std::collections::HashMap<String, Box<RawValue>> =
         serde_json::from_slice(body).map_err(|e| not_a_page(e.to_string()))?;

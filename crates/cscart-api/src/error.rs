@@ -15,6 +15,65 @@ pub(crate) fn snippet(body: &[u8]) -> String {
     text[..end].to_owned()
 }
 
+/// The start of an entity's JSON that failed to decode, kept in the error value for an
+/// operator to look at (it is the operator's own store data, personal data included).
+///
+/// It has no `Display`, and its `Debug` shows only its length, so that logging an error
+/// (`%error` or `?error`) never writes a customer's e-mail, name, address or phone.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Snippet(String);
+
+impl Snippet {
+    /// At most [`SNIPPET_LEN`] bytes of `body`.
+    pub(crate) fn of(body: &[u8]) -> Self {
+        Self(snippet(body))
+    }
+
+    /// The text, for an operator's eyes (not for logs).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Snippet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Snippet({} bytes)", self.0.len())
+    }
+}
+
+/// A decoder's message with every quoted value (`"..."` and `` `...` ``) replaced by `…`:
+/// serde quotes the offending value, which may be a customer's e-mail or name.
+pub(crate) fn redact_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                out.push_str("\"…\"");
+                let mut escaped = false;
+                for c in chars.by_ref() {
+                    match c {
+                        _ if escaped => escaped = false,
+                        '\\' => escaped = true,
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '`' => {
+                out.push_str("`…`");
+                for c in chars.by_ref() {
+                    if c == '`' {
+                        break;
+                    }
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// What CS-Cart's error body said: `{"message": "...", "errors": [...], "status": 400}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ApiMessage {
@@ -95,7 +154,11 @@ pub enum CscartError {
         snippet: String,
     },
     /// A body that does not decode, naming the entity, its id when known and the field.
-    #[error("cannot decode {what}{}: {message} at {path} (body: {snippet})", id.as_ref().map(|i| format!(" {i}")).unwrap_or_default())]
+    ///
+    /// Its text (and `Debug`) holds no value of the body: the decoder's message has its
+    /// quoted values cut out, and the body's start is a [`Snippet`], shown to nobody but
+    /// whoever asks for it.
+    #[error("cannot decode {what}{}: {message} at {path}", id.as_ref().map(|i| format!(" {i}")).unwrap_or_default())]
     Decode {
         /// What was decoded, e.g. `product` or `orders page`.
         what: String,
@@ -103,10 +166,10 @@ pub enum CscartError {
         id: Option<String>,
         /// The JSON path of the bad field.
         path: String,
-        /// The decoder's message.
+        /// The decoder's message, quoted values replaced by `…`.
         message: String,
-        /// The start of the offending JSON.
-        snippet: String,
+        /// The start of the offending JSON (the store's own data; never logged).
+        snippet: Snippet,
     },
     /// An entity that decodes but cannot become a store-model entity (a missing name, an
     /// order line for a deleted product...).
@@ -118,6 +181,18 @@ pub enum CscartError {
         field: String,
         /// Why.
         reason: String,
+    },
+    /// The store answered about another entity than the one asked for (another user's
+    /// record, the latest order of another customer...). Never taken as the entity asked
+    /// for, nor as a sign that it is gone.
+    #[error("{operation}: asked for {asked}, the store answered {answered}")]
+    Mismatch {
+        /// The request.
+        operation: String,
+        /// What was asked for, e.g. `user 5`.
+        asked: String,
+        /// What the answer is about, e.g. `user 6`, or `users 6, 7`.
+        answered: String,
     },
     /// The request failed on the way (connect, timeout, TLS, reading the body).
     #[error("request {operation} failed: {source}")]

@@ -77,6 +77,10 @@ impl StoreReader {
     }
 
     /// A customer, with the billing and shipping addresses of their latest order.
+    ///
+    /// # Errors
+    /// [`CscartError::Mismatch`] when the store answers with another user, or when the
+    /// "latest order of this user" it lists (or reads) belongs to someone else.
     pub async fn customer(&self, id: &CustomerId) -> Result<Option<m::Customer>, CscartError> {
         let Some(user) = gone_is_none(self.client.user(id).await)? else {
             return Ok(None);
@@ -95,10 +99,37 @@ impl StoreReader {
             .items
             .into_iter()
             .next();
+        // The list is filtered by `user_id` only if the store honours the filter: the row,
+        // and the order read, must both be this customer's, or another customer's address
+        // would be taken.
+        let mismatch = |answered: Option<&CustomerId>, operation: String| CscartError::Mismatch {
+            operation,
+            asked: format!("the latest order of user {id}"),
+            answered: match answered {
+                Some(other) => format!("an order of user {other}"),
+                None => "a guest order".to_owned(),
+            },
+        };
         let order = match latest {
+            // A row naming another user is refused at once; a row naming none (a guest
+            // order, or a store that leaves the field out) is judged by the order read.
+            Some(row) if row.user_id.as_ref().is_some_and(|u| u != id) => {
+                return Err(mismatch(
+                    row.user_id.as_ref(),
+                    format!("GET orders?user_id={id}"),
+                ));
+            }
             Some(row) => gone_is_none(self.client.order(&row.order_id).await)?,
             None => None,
         };
+        if let Some(order) = &order
+            && order.user_id.as_ref() != Some(id)
+        {
+            return Err(mismatch(
+                order.user_id.as_ref(),
+                format!("GET orders/{}", order.order_id),
+            ));
+        }
         convert::customer(&user, order.as_ref()).map(Some)
     }
 

@@ -4,8 +4,13 @@
 //! The model says what the store *has*, not what QBO wants: names are raw (they are cleaned
 //! by the transforms), money and quantities are [`Decimal`] exactly as the store computed
 //! them, and every id is a newtype from [`crate::ids`]. Amounts in JSON are strings
-//! (`"19.99"`) or numbers; optional fields may be left out; unknown fields are refused, so a
-//! misspelt field is an error rather than a value silently lost.
+//! (`"19.99"`) or numbers (`19.99`, `1.5e3`), both read exactly from their JSON text, never
+//! through an `f64` ([`crate::money::exact`]); optional fields may be left out; unknown
+//! fields are refused, so a misspelt field is an error rather than a value silently lost.
+//!
+//! Read the model from JSON text (`serde_json::from_str`, `from_slice`, `from_reader`): a
+//! `serde_json::Value` has already turned numbers into `f64`, and a model nested inside an
+//! untagged, internally tagged or flattened container is refused for the same reason.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -109,12 +114,21 @@ pub struct Product {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Sales price.
+    #[serde(deserialize_with = "crate::money::exact::decimal")]
     pub price: Decimal,
     /// Purchase cost.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::money::exact::opt_decimal"
+    )]
     pub cost: Option<Decimal>,
     /// Quantity in stock.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::money::exact::opt_decimal"
+    )]
     pub stock: Option<Decimal>,
     /// Whether the store tracks the stock of this product.
     #[serde(default)]
@@ -143,9 +157,9 @@ pub struct Product {
 #[serde(rename_all = "snake_case")]
 pub enum Discount {
     /// A percentage: `10` means 10 %.
-    Percent(Decimal),
+    Percent(#[serde(deserialize_with = "crate::money::exact::decimal")] Decimal),
     /// A fixed amount of money.
-    Fixed(Decimal),
+    Fixed(#[serde(deserialize_with = "crate::money::exact::decimal")] Decimal),
 }
 
 /// Who placed an order.
@@ -194,8 +208,10 @@ pub struct OrderLine {
     #[serde(default)]
     pub name: String,
     /// Quantity (more than zero; decimals allowed).
+    #[serde(deserialize_with = "crate::money::exact::decimal")]
     pub quantity: Decimal,
     /// Price of one unit before discounts.
+    #[serde(deserialize_with = "crate::money::exact::decimal")]
     pub unit_price: Decimal,
     /// A discount on this line: a percentage of the line amount or a fixed amount for the
     /// whole line.
@@ -214,6 +230,7 @@ pub struct ShippingCharge {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The amount charged.
+    #[serde(deserialize_with = "crate::money::exact::decimal")]
     pub amount: Decimal,
     /// The order taxes (by [`OrderTax::id`]) that apply to shipping.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -222,7 +239,11 @@ pub struct ShippingCharge {
 
 /// An order-level discount (a coupon, a promotion), applied to the lines after their own
 /// discounts; shipping is not discounted.
+///
+/// In JSON: `{"name": "SPRING5", "fixed": "5.00"}` or `{"percent": "10"}` (exactly one of
+/// `percent` and `fixed`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "OrderDiscountJson")]
 pub struct OrderDiscount {
     /// The discount's name or coupon code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -230,6 +251,34 @@ pub struct OrderDiscount {
     /// How much.
     #[serde(flatten)]
     pub discount: Discount,
+}
+
+/// [`OrderDiscount`] as read: its discount spelt out field by field, so that its amount is
+/// read exactly (serde's `flatten` would buffer it through an `f64`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrderDiscountJson {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "crate::money::exact::opt_decimal")]
+    percent: Option<Decimal>,
+    #[serde(default, deserialize_with = "crate::money::exact::opt_decimal")]
+    fixed: Option<Decimal>,
+}
+
+impl TryFrom<OrderDiscountJson> for OrderDiscount {
+    type Error = &'static str;
+    fn try_from(json: OrderDiscountJson) -> Result<Self, Self::Error> {
+        let discount = match (json.percent, json.fixed) {
+            (Some(p), None) => Discount::Percent(p),
+            (None, Some(f)) => Discount::Fixed(f),
+            _ => return Err("an order discount has exactly one of `percent` and `fixed`"),
+        };
+        Ok(Self {
+            name: json.name,
+            discount,
+        })
+    }
 }
 
 /// A tax the store charged on an order.
@@ -242,9 +291,14 @@ pub struct OrderTax {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The rate in percent (`8.25` means 8.25 %), when it is a percentage.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::money::exact::opt_decimal"
+    )]
     pub rate: Option<Decimal>,
     /// The tax amount the store charged on the whole order.
+    #[serde(deserialize_with = "crate::money::exact::decimal")]
     pub amount: Decimal,
     /// Whether the prices of the lines it applies to already include it.
     #[serde(default)]
@@ -258,6 +312,7 @@ pub struct OrderPayment {
     /// The store's payment method.
     pub method: PaymentMethodId,
     /// The amount paid.
+    #[serde(deserialize_with = "crate::money::exact::decimal")]
     pub amount: Decimal,
     /// A reference of the payment (transaction id, cheque number).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -307,6 +362,7 @@ pub struct Order {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub taxes: Vec<OrderTax>,
     /// The order total the customer was charged.
+    #[serde(deserialize_with = "crate::money::exact::decimal")]
     pub total: Decimal,
     /// The payment, when the store recorded one.
     #[serde(default, skip_serializing_if = "Option::is_none")]

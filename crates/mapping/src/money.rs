@@ -260,3 +260,71 @@ mod tests {
         }
     }
 }
+
+/// Exact reading of amounts from JSON, for `#[serde(deserialize_with)]`.
+///
+/// An amount may be a JSON string (`"19.99"`) or a JSON number (`19.99`, `1.5e3`); either
+/// way the decimal is parsed from the JSON text itself (through
+/// [`serde_json::value::RawValue`]), never through an `f64`, so `12345678901234567.89` and
+/// `0.1` are what they say. Beyond `Decimal`'s range (±79228162514264337593543950335), or
+/// with more than its 28 decimal places, is an error, never a rounding.
+pub mod exact {
+    use rust_decimal::Decimal;
+    use serde::Deserialize;
+    use serde::de::{Deserializer, Error};
+    use serde_json::value::RawValue;
+
+    fn parse<E: Error>(text: &str) -> Result<Decimal, E> {
+        let t = text.trim();
+        // `from_str_exact` refuses what it would have to round (more than 28 decimals).
+        let exact = if t.contains(['e', 'E']) {
+            Decimal::from_scientific(t)
+        } else {
+            Decimal::from_str_exact(t)
+        };
+        exact.map_err(|_| {
+            E::custom(format!(
+                "not a decimal number within ±79228162514264337593543950335 and 28 \
+                     decimal places: {t:?}"
+            ))
+        })
+    }
+
+    /// The raw JSON text of the value, `None` for `null`.
+    fn raw<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+        let raw = <Box<RawValue>>::deserialize(d)?;
+        let text = raw.get().trim();
+        match text.as_bytes().first() {
+            Some(b'"') => {
+                let s: String = serde_json::from_str(text).map_err(D::Error::custom)?;
+                parse(&s).map(Some)
+            }
+            Some(b'-' | b'0'..=b'9') => parse(text).map(Some),
+            _ if text == "null" => Ok(None),
+            _ => Err(D::Error::custom(format!(
+                "expected a decimal number (a JSON number or string), found {}",
+                match text.as_bytes().first() {
+                    Some(b'[') => "an array",
+                    Some(b'{') => "an object",
+                    _ => "a bool",
+                }
+            ))),
+        }
+    }
+
+    /// A required amount: a JSON number or string, read exactly; `null` is an error.
+    ///
+    /// # Errors
+    /// Anything but a decimal number within `Decimal`'s range.
+    pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        raw(d)?.ok_or_else(|| D::Error::custom("expected a decimal number, found null"))
+    }
+
+    /// An optional amount: `null` is `None`, otherwise as [`decimal`].
+    ///
+    /// # Errors
+    /// As [`decimal`].
+    pub fn opt_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+        raw(d)
+    }
+}

@@ -658,6 +658,54 @@ fn any_decimal() -> impl Strategy<Value = Decimal> {
         Just(Decimal::ZERO),
         Just(Decimal::MAX),
         Just(Decimal::MIN),
+        extreme_decimal(),
+    ]
+}
+
+/// The extreme values every entry point must survive: 1e20, 1e28, the largest decimal,
+/// negative ones, the smallest fractions.
+fn extreme_decimal() -> impl Strategy<Value = Decimal> {
+    prop::sample::select(
+        EXTREMES
+            .iter()
+            .map(|t| {
+                Decimal::from_str_exact(t)
+                    .or_else(|_| Decimal::from_scientific(t))
+                    .unwrap()
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// Extreme numbers as text (all within a decimal's range).
+const EXTREMES: &[&str] = &[
+    "1e20",
+    "1e28",
+    "-1e28",
+    "79228162514264337593543950335",
+    "-79228162514264337593543950335",
+    "7.9228162514264337593543950335",
+    "0.0000000000000000000000000001",
+    "-1",
+    "-0.01",
+    "99999999999999999999.99",
+    "18446744073709551616",
+];
+
+/// A JSON number's text, any length and exponent (many beyond a decimal's range).
+fn number_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "-?[0-9]{1,40}(\\.[0-9]{1,40})?([eE][+-]?[0-9]{1,4})?",
+        prop::sample::select(EXTREMES).prop_map(str::to_owned),
+        prop::sample::select(
+            &[
+                "1E+400",
+                "-1E+400",
+                "1e-400",
+                "79228162514264337593543950336"
+            ][..]
+        )
+        .prop_map(str::to_owned),
     ]
 }
 
@@ -843,6 +891,52 @@ proptest! {
         let _ = category.map(&config, &links);
         let _ = product.map(&config, &links);
         let _ = parents_first(std::slice::from_ref(&category));
+    }
+
+    /// Every amount of an order given as an arbitrary JSON number (or string), then mapped:
+    /// a value or a typed error, never a panic.
+    #[test]
+    fn arbitrary_json_numbers_never_panic_reading_or_mapping(
+        numbers in prop::collection::vec(number_text(), 12),
+        quoted in prop::collection::vec(any::<bool>(), 12),
+        per_line in any::<bool>(), fold in any::<bool>(), adjustment in any::<bool>(),
+    ) {
+        let n: Vec<String> = numbers
+            .iter()
+            .zip(&quoted)
+            .map(|(t, q)| if *q { format!("\"{t}\"") } else { t.clone() })
+            .collect();
+        let text = format!(
+            r#"{{"id": 1, "customer": {{"registered": 2}}, "date": "2024-05-02", "currency": "USD",
+            "lines": [{{"product": 3, "name": "x", "quantity": {}, "unit_price": {}, "discount": {{"fixed": {}}}, "tax_ids": [1]}},
+                {{"product": 4, "name": "y", "quantity": {}, "unit_price": {}, "discount": {{"percent": {}}}}}],
+            "shipping": [{{"amount": {}}}],
+            "discounts": [{{"fixed": {}}}],
+            "taxes": [{{"id": 1, "rate": {}, "amount": {}, "included_in_price": true}}],
+            "total": {},
+            "payment": {{"method": "card", "amount": {}}}, "paid": true}}"#,
+            n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11]
+        );
+        let product = format!(r#"{{"id": 1, "name": "Mug", "price": {}, "cost": {}, "stock": {}, "track_stock": true}}"#, n[0], n[1], n[2]);
+        let config = money_config(per_line, fold, adjustment);
+        if let Ok(order) = serde_json::from_str::<Order>(&text) {
+            let mut links = Links::new();
+            for dep in order.dependencies(&config) {
+                links.insert(dep, Link::new("1", None));
+            }
+            if let Ok(mapped) = order.map(&config, &links) {
+                prop_assert_eq!(qbo_total(&mapped.document)?, order.total);
+            }
+            links.insert(order.store_ref(), Link::new("2", None));
+            let _ = map_payment(&order, &config, &links);
+        }
+        if let Ok(product) = serde_json::from_str::<Product>(&product) {
+            let mut links = Links::new();
+            for dep in product.dependencies(&config) {
+                links.insert(dep, Link::new("5", None));
+            }
+            let _ = product.map(&config, &links);
+        }
     }
 
     #[test]

@@ -475,7 +475,7 @@ impl QboClient {
                 return Err(error);
             }
             let wait = policy.backoff(attempt, error.retry_after());
-            if start.elapsed() + wait > policy.deadline {
+            if start.elapsed().saturating_add(wait) > policy.deadline {
                 tracing::warn!(attempt, ?wait, "retry deadline reached: {error}");
                 return Err(error);
             }

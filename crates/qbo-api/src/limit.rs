@@ -241,7 +241,11 @@ impl RateLimiter {
             .windows
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let until = Instant::now() + pause;
+        // A pause too long for the clock is as good as forever: tokio's far future.
+        let now = Instant::now();
+        let until = now
+            .checked_add(pause)
+            .unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30));
         let (requests, batches) = &mut *guard;
         for w in [requests, batches] {
             w.closed_until = Some(w.closed_until.map_or(until, |u| u.max(until)));

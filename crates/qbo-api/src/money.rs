@@ -7,6 +7,17 @@
 //! checked first and only then written as a number; a larger amount is an error, never a
 //! silent rounding.
 //!
+//! Reading is bounded the same way. An amount QBO sends as a JSON string is read exactly,
+//! whatever its length. An amount sent as a JSON number is read through the `f64` that
+//! `serde_json` makes of it and then printed in its shortest form: exact for every number
+//! with at most [`MAX_SIGNIFICANT_DIGITS`] significant digits, in any spelling (`10.50`,
+//! `1.05e1`, `1050E-2`), since no two such decimals share an `f64`. QBO keeps at most 15, so
+//! its amounts always read exactly; a longer number (never sent by QBO) reads as the
+//! shortest decimal of its nearest `f64` (`12345678901234567.89` reads as
+//! `12345678901234568`). Out of `Decimal`'s range (±7.9e28) or not finite is an error.
+//! Reading does not go through `serde_json`'s `RawValue`, because entities with these
+//! fields are also decoded through buffered (tagged, flattened) containers.
+//!
 //! Use the modules with serde's `with` attribute:
 //!
 //! ```
@@ -240,7 +251,55 @@ mod tests {
         assert!(err.contains("16 significant digits"), "{err}");
     }
 
+    #[test]
+    fn beyond_fifteen_digits_a_json_number_reads_as_its_nearest_f64() {
+        // The stated bound: a string is exact, a number beyond 15 digits is not.
+        let w: W = serde_json::from_str(r#"{"a":12345678901234567.89,"b":"12345678901234567.89"}"#)
+            .unwrap();
+        assert_eq!(w.a, Decimal::new(12_345_678_901_234_568, 0));
+        assert_eq!(w.b, Some(Decimal::new(1_234_567_890_123_456_789, 2)));
+        // Out of range, as a number or a string: an error, never a panic.
+        for text in [
+            r#"{"a":79228162514264337593543950336}"#,
+            r#"{"a":1e29}"#,
+            r#"{"a":-1e29}"#,
+            r#"{"a":"79228162514264337593543950336"}"#,
+            r#"{"a":"1E+400"}"#,
+            r#"{"a":1E+400}"#,
+            r#"{"a":99999999999999999999999999999999999999999}"#,
+        ] {
+            assert!(serde_json::from_str::<W>(text).is_err(), "{text}");
+        }
+        // Within range, any length of string is read.
+        let w: W = serde_json::from_str(r#"{"a":"79228162514264337593543950335"}"#).unwrap();
+        assert_eq!(w.a, Decimal::MAX);
+    }
+
     proptest! {
+        /// Every JSON number of at most 15 significant digits reads exactly, in any
+        /// spelling QBO (or any JSON writer) may use.
+        #[test]
+        fn every_fifteen_digit_json_number_reads_exactly(
+            m in -999_999_999_999_999i64..=999_999_999_999_999i64,
+            exp in -28i32..=13,
+            zeros in 0usize..5,
+            form in 0u8..3,
+        ) {
+            let scale = u32::try_from(-exp).unwrap_or(0);
+            let mut want = Decimal::new(m, scale);
+            if exp > 0 {
+                want = want.checked_mul(Decimal::from(10i64.pow(exp.unsigned_abs()))).unwrap();
+            }
+            let text = match form {
+                0 => format!("{want}{}", if want.scale() > 0 { "0".repeat(zeros) } else { String::new() }),
+                1 => format!("{m}e{exp}"),
+                _ => format!("{m}{}E{}", "0".repeat(zeros), exp - i32::try_from(zeros).unwrap()),
+            };
+            let back: W = serde_json::from_str(&format!(r#"{{"a":{text},"b":{text}}}"#)).unwrap();
+            prop_assert_eq!(back.a, want, "{}", text);
+            prop_assert_eq!(back.b, Some(want), "{}", text);
+        }
+
         #[test]
         fn every_fifteen_digit_amount_round_trips(m in -999_999_999_999_999i64..=999_999_999_999_999i64, scale in 0u32..=15) {
             let value = Decimal::new(m, scale);

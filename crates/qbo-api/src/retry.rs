@@ -51,8 +51,10 @@ impl RetryPolicy {
             .saturating_mul(1u32 << exp)
             .min(self.max_backoff);
         let half = step / 2;
-        let jitter = half.mul_f64(fastrand::f64());
-        let wait = half + jitter;
+        // Never overflows: `jitter` is at most `half`, and `half + half` fits a `Duration`.
+        let jitter = Duration::try_from_secs_f64(half.as_secs_f64() * fastrand::f64())
+            .map_or(half, |j| j.min(half));
+        let wait = half.saturating_add(jitter);
         match retry_after {
             Some(ra) => wait.max(ra),
             None => wait,
@@ -80,6 +82,21 @@ mod tests {
             assert!(w10 >= Duration::from_secs(4) && w10 <= Duration::from_secs(8));
             assert!(p.backoff(1, Some(Duration::from_secs(20))) >= Duration::from_secs(20));
             assert!(p.backoff(u32::MAX, None) <= Duration::from_secs(8));
+        }
+    }
+
+    #[test]
+    fn huge_settings_never_overflow() {
+        let p = RetryPolicy {
+            initial_backoff: Duration::MAX,
+            max_backoff: Duration::MAX,
+            ..RetryPolicy::default()
+        };
+        for attempt in [1, 2, 20, 21, u32::MAX] {
+            for _ in 0..1000 {
+                assert!(p.backoff(attempt, Some(Duration::MAX)) == Duration::MAX);
+                assert!(p.backoff(attempt, None) >= Duration::MAX / 2);
+            }
         }
     }
 }

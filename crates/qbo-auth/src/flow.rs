@@ -61,6 +61,11 @@ pub(crate) struct States {
 }
 
 impl States {
+    /// How long a state is remembered: twice its life (any life, without overflow).
+    fn keep(&self) -> TimeDelta {
+        self.ttl.checked_mul(2).unwrap_or(TimeDelta::MAX)
+    }
+
     pub(crate) fn new(ttl: TimeDelta) -> Self {
         Self {
             ttl,
@@ -80,7 +85,7 @@ impl States {
             .issued
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        issued.retain(|_, i| now - i.at <= self.ttl * 2);
+        issued.retain(|_, i| now - i.at <= self.keep());
         issued.insert(
             state.clone(),
             Issued {
@@ -97,7 +102,7 @@ impl States {
             .used
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        used.retain(|_, at| now - *at <= self.ttl * 2);
+        used.retain(|_, at| now - *at <= self.keep());
         if used.contains_key(state) {
             return Err(AuthError::ReusedState);
         }

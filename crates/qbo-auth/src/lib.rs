@@ -54,7 +54,7 @@ pub use crypto::{KeyRing, TokenKey};
 pub use error::AuthError;
 pub use flow::CallbackParams;
 pub use manager::{KeepAliveReport, StatusEvent, TenantStatus, TenantTokens, TokenManager};
-pub use oauth::{HARD_EXPIRY_HEADER, IntuitTokenFields};
+pub use oauth::{HARD_EXPIRY_HEADER, IntuitTokenFields, MAX_LIFE_SECS};
 #[cfg(feature = "seaorm")]
 pub use store::sea::SeaTokenStore;
 pub use store::{MemoryTokenStore, RefreshLease, StoreError, StoredTokens, TokenStore};

@@ -459,7 +459,9 @@ impl TokenManager {
             }
             let lease = RefreshLease {
                 holder: self.inner.holder.clone(),
-                until: now + config.refresh_lease,
+                until: now
+                    .checked_add_signed(config.refresh_lease)
+                    .unwrap_or(DateTime::<Utc>::MAX_UTC),
             };
             match self
                 .inner
@@ -507,8 +509,8 @@ impl TokenManager {
                     if attempt < config.endpoint_attempts.max(1) =>
                 {
                     tracing::warn!(attempt, ?wait, "token endpoint failed, retrying: {reason}");
-                    tokio::time::sleep(wait.mul_f64(0.5 + fastrand::f64() * 0.5)).await;
-                    wait *= 2;
+                    tokio::time::sleep(jitter(wait)).await;
+                    wait = wait.saturating_mul(2);
                 }
                 other => return other,
             }
@@ -617,7 +619,7 @@ impl TokenManager {
                 }
             }
             tokio::time::sleep(wait).await;
-            wait *= 2;
+            wait = wait.saturating_mul(2);
         }
         *slot
             .unsaved
@@ -765,4 +767,10 @@ impl TokenProvider for TenantTokens {
     async fn token_rejected(&self, _realm: &RealmId, token: &SecretString) {
         self.manager.token_rejected(&self.tenant, token);
     }
+}
+
+/// Between half and all of `wait`, at random; never overflows (a huge `wait` stays as is).
+fn jitter(wait: std::time::Duration) -> std::time::Duration {
+    std::time::Duration::try_from_secs_f64(wait.as_secs_f64() * (0.5 + fastrand::f64() * 0.5))
+        .map_or(wait, |d| d.min(wait))
 }

@@ -30,15 +30,92 @@ const DEFAULT_ACCESS_SECS: i64 = 3600;
 /// QBO's rolling refresh-token life when the answer does not say.
 const DEFAULT_REFRESH_SECS: i64 = 8_726_400;
 
+/// The longest life a token answer may give (10 years; QBO's longest, the refresh token's
+/// hard expiry, is 5). A life outside `0..=MAX_LIFE_SECS` is treated as not given.
+pub const MAX_LIFE_SECS: i64 = 10 * 366 * 24 * 3600;
+
+/// `now + secs` for a life given in a token answer's `field`: `None` when not given, or
+/// given outside `0..=MAX_LIFE_SECS` (then logged by field name, as the default applies).
+fn expiry(
+    now: DateTime<Utc>,
+    field: &str,
+    secs: Option<i64>,
+) -> Result<Option<DateTime<Utc>>, EndpointError> {
+    match secs {
+        None => Ok(None),
+        Some(s) if (0..=MAX_LIFE_SECS).contains(&s) => later(now, field, s).map(Some),
+        Some(_) => {
+            tracing::warn!(
+                field,
+                "the token answer gives a life outside 0..={MAX_LIFE_SECS} seconds; ignored"
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// `now + secs`, a typed error where the calendar ends.
+fn later(now: DateTime<Utc>, field: &str, secs: i64) -> Result<DateTime<Utc>, EndpointError> {
+    TimeDelta::try_seconds(secs)
+        .and_then(|d| now.checked_add_signed(d))
+        .ok_or_else(|| {
+            EndpointError::Transient(format!("the token answer's `{field}` is out of range"))
+        })
+}
+
+/// serde_json's kind of error, in words.
+fn category(c: serde_json::error::Category) -> &'static str {
+    match c {
+        serde_json::error::Category::Io => "I/O",
+        serde_json::error::Category::Syntax => "syntax",
+        serde_json::error::Category::Data => "type",
+        serde_json::error::Category::Eof => "truncation",
+    }
+}
+
 /// Intuit's fields beyond RFC 6749.
+///
+/// Read tolerantly, since an unreadable field would throw away the rotated refresh token
+/// beside it: any JSON number (or a string holding one) is read, saturated to `i64`
+/// (`1e20` and `18446744073709551615` become `i64::MAX`, fractions are cut); any other
+/// value counts as not given. A life outside `0..=`[`MAX_LIFE_SECS`] is then ignored.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntuitTokenFields {
     /// Seconds until the refresh token expires if unused.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_seconds"
+    )]
     pub x_refresh_token_expires_in: Option<i64>,
     /// Seconds until the refresh token's hard expiry (with [`HARD_EXPIRY_HEADER`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_seconds"
+    )]
     pub x_refresh_token_hard_expires_in: Option<i64>,
+}
+
+/// A number of seconds as [`IntuitTokenFields`] reads it.
+fn lenient_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    let number = match &value {
+        serde_json::Value::Number(n) => Some(n.clone()),
+        serde_json::Value::String(s) => s.trim().parse::<serde_json::Number>().ok(),
+        _ => None,
+    };
+    Ok(number.and_then(|n| {
+        if let Some(i) = n.as_i64() {
+            Some(i)
+        } else if n.as_u64().is_some() {
+            Some(i64::MAX)
+        } else {
+            // `as` saturates at the ends of `i64` and cuts the fraction: what is wanted.
+            #[allow(clippy::cast_possible_truncation)]
+            n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64)
+        }
+    }))
 }
 
 impl ExtraTokenFields for IntuitTokenFields {}
@@ -217,10 +294,16 @@ impl IntuitOAuth {
                 }
             }
             RequestTokenError::Request(e) => EndpointError::Transient(e.to_string()),
-            RequestTokenError::Parse(e, body) => {
-                let text = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
-                EndpointError::Transient(format!("unreadable token answer ({e}): {text:?}"))
-            }
+            // The body holds tokens, and serde's message may quote a value of it: only
+            // the field path, the kind of error and its position are kept.
+            RequestTokenError::Parse(e, body) => EndpointError::Transient(format!(
+                "unreadable token answer ({} bytes): {} error at `{}` (line {}, column {})",
+                body.len(),
+                category(e.inner().classify()),
+                e.path(),
+                e.inner().line(),
+                e.inner().column(),
+            )),
             RequestTokenError::Other(e) => EndpointError::Transient(e),
         }
     }
@@ -233,8 +316,7 @@ impl IntuitOAuth {
     ) -> Result<TokenSet, EndpointError> {
         let access_secs = response
             .expires_in()
-            .and_then(|d| i64::try_from(d.as_secs()).ok())
-            .unwrap_or(DEFAULT_ACCESS_SECS);
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
         let extra = response.extra_fields();
         let refresh_token = match (response.refresh_token(), previous_refresh) {
             (Some(r), _) => SecretString::from(r.secret().as_str()),
@@ -245,20 +327,29 @@ impl IntuitOAuth {
                 ));
             }
         };
+        let access_expires_at = expiry(now, "expires_in", access_secs)?
+            .map_or_else(|| later(now, "expires_in", DEFAULT_ACCESS_SECS), Ok)?;
+        let refresh_expires_at = expiry(
+            now,
+            "x_refresh_token_expires_in",
+            extra.x_refresh_token_expires_in,
+        )?
+        .map_or_else(
+            || later(now, "x_refresh_token_expires_in", DEFAULT_REFRESH_SECS),
+            Ok,
+        )?;
+        let refresh_hard_expires_at = expiry(
+            now,
+            "x_refresh_token_hard_expires_in",
+            extra.x_refresh_token_hard_expires_in,
+        )?;
         Ok(TokenSet {
             realm_id: realm,
             access_token: SecretString::from(response.access_token().secret().as_str()),
-            access_expires_at: now + TimeDelta::seconds(access_secs),
+            access_expires_at,
             refresh_token,
-            refresh_expires_at: now
-                + TimeDelta::seconds(
-                    extra
-                        .x_refresh_token_expires_in
-                        .unwrap_or(DEFAULT_REFRESH_SECS),
-                ),
-            refresh_hard_expires_at: extra
-                .x_refresh_token_hard_expires_in
-                .map(|s| now + TimeDelta::seconds(s)),
+            refresh_expires_at,
+            refresh_hard_expires_at,
             obtained_at: now,
         })
     }
@@ -331,7 +422,11 @@ impl IntuitOAuth {
             }),
             None => Err(EndpointError::Refused {
                 error: format!("HTTP {status}"),
-                description: Some(body.chars().take(200).collect()),
+                // The body is not an OAuth error; it may echo the token: never kept.
+                description: Some(format!(
+                    "an answer of {} bytes that is no OAuth error",
+                    body.len()
+                )),
             }),
         }
     }

@@ -282,3 +282,42 @@ async fn the_deadline_bounds_all_attempts() {
         "gave up at once instead of waiting past the deadline"
     );
 }
+
+/// A huge backoff setting (or deadline) never overflows: the backoff step, its jitter and
+/// the deadline check saturate, and the call ends with the error.
+#[tokio::test(start_paused = true)]
+async fn a_huge_backoff_or_deadline_never_overflows() {
+    for (backoff, deadline) in [
+        (std::time::Duration::MAX, std::time::Duration::MAX),
+        (std::time::Duration::MAX, std::time::Duration::from_secs(1)),
+        (std::time::Duration::from_secs(1), std::time::Duration::MAX),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(503))
+            .mount(&server)
+            .await;
+        let client = builder(&server)
+            .retry(RetryPolicy {
+                max_attempts: 3,
+                initial_backoff: backoff,
+                max_backoff: backoff,
+                deadline,
+            })
+            .build()
+            .unwrap();
+        let error = client
+            .read::<Customer>(&EntityId::new("1"))
+            .await
+            .unwrap_err();
+        assert!(error.is_retryable(), "{error:?}");
+    }
+}
+
+/// A pause of any length (QBO's `Retry-After` is capped, but the limiter is public) never
+/// overflows the clock.
+#[tokio::test]
+async fn a_huge_pause_never_overflows() {
+    let limiter = qbo_api::limit::RateLimiter::new(qbo_api::limit::RateLimits::default()).unwrap();
+    limiter.pause(&RealmId::new(REALM).unwrap(), std::time::Duration::MAX);
+}
