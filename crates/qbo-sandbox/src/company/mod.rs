@@ -472,7 +472,8 @@ impl Company {
         }
         if let Some(record) = self.tables[Kind::Customer.index()].get_mut(&IdKey::parse(customer)) {
             record.edit(|body| {
-                let balance = json::decimal_at(body, "Balance").unwrap_or_default() + delta;
+                let balance =
+                    saturating_add(json::decimal_at(body, "Balance").unwrap_or_default(), delta);
                 body.insert("Balance".to_owned(), json::number(balance));
                 body.insert("BalanceWithJobs".to_owned(), json::number(balance));
             });
@@ -488,7 +489,8 @@ impl Company {
                 self.modify(Kind::Item, item, |record| {
                     record.edit(|body| {
                         let on_hand = json::decimal_at(body, "QtyOnHand").unwrap_or_default();
-                        body.insert("QtyOnHand".to_owned(), json::number(on_hand + sign * qty));
+                        let moved = saturating_add(on_hand, sign.saturating_mul(*qty));
+                        body.insert("QtyOnHand".to_owned(), json::number(moved));
                     });
                 });
             }
@@ -502,7 +504,8 @@ impl Company {
                     };
                     record.edit(|body| {
                         let open = json::decimal_at(body, field).unwrap_or_default();
-                        let open = json::number(open - sign * amount);
+                        let open =
+                            json::number(saturating_add(open, -sign.saturating_mul(*amount)));
                         body.insert(field.to_owned(), open.clone());
                         if kind == Kind::CreditMemo {
                             body.insert("Balance".to_owned(), open);
@@ -530,7 +533,7 @@ impl Company {
                         } if *k == kind && i == id => Some(*amount),
                         _ => None,
                     })
-                    .sum()
+                    .fold(Decimal::ZERO, saturating_add)
             })
             .unwrap_or_default()
     }
@@ -648,6 +651,22 @@ fn link_payment(body: &mut Object, by: &str, add: bool) {
 
 /// The set of entities created earlier in a batch.
 pub(crate) type Hidden = HashSet<(Kind, String)>;
+
+/// `a + b` for the company's running figures (balances, stock, open amounts). Every
+/// amount and quantity entering them is below [`json::MAX_AMOUNT`] (10^15), so leaving
+/// `Decimal`'s range would take more than 10^13 transactions; should it happen anyway, the
+/// figure stays at `Decimal`'s bound (and the event is logged) instead of a panic under
+/// the company's lock.
+fn saturating_add(a: Decimal, b: Decimal) -> Decimal {
+    a.checked_add(b).unwrap_or_else(|| {
+        tracing::error!("a running balance or stock figure reached Decimal's range");
+        if b.is_sign_negative() {
+            Decimal::MIN
+        } else {
+            Decimal::MAX
+        }
+    })
+}
 
 #[cfg(test)]
 mod tests {

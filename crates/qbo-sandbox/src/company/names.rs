@@ -258,8 +258,10 @@ pub(super) fn item(
         ));
     }
 
+    // Stock moves start from QtyOnHand: it stays below 10^15 like every amount.
+    json::amount_at(&body, "QtyOnHand", "QtyOnHand")?;
     for key in ["UnitPrice", "PurchaseCost"] {
-        if json::decimal_at(&body, key)
+        if json::amount_at(&body, key, key)?
             .is_some_and(|v| v.abs() > rust_decimal::Decimal::from(99_999_999_999u64))
         {
             return Err(Fault::business(

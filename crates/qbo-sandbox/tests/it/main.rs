@@ -13,6 +13,7 @@ mod batch_cdc;
 mod chaos;
 mod client;
 mod crud;
+mod extreme;
 mod fuzz;
 mod inspect;
 mod limits;
