@@ -170,7 +170,10 @@ fn sales_lines(
                 let price =
                     json::amount_at(&detail, "UnitPrice", "Line.SalesItemLineDetail.UnitPrice")?;
                 // A product beyond `Decimal`'s range cannot equal an amount below 10^15.
+                // `Qty: 0` with `UnitPrice: 0` are clients' defaults beside an Amount-only
+                // line: QBO keeps the Amount (issue 16; the rule of notes §8 is skipped).
                 if let (Some(qty), Some(price)) = (qty, price)
+                    && !(qty.is_zero() && price.is_zero())
                     && qty.checked_mul(price).map(cents) != Some(cents(amount))
                 {
                     let supplied = line

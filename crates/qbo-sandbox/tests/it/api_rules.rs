@@ -109,6 +109,36 @@ async fn amount_must_equal_qty_times_unit_price_rounded_half_up() {
 }
 
 #[tokio::test]
+async fn zero_qty_and_zero_unit_price_beside_an_amount_keep_the_amount() {
+    // Clients send the defaults `Qty: 0` and `UnitPrice: 0` with an Amount-only line:
+    // QBO keeps the Amount and does not answer 6070 (issue 16, item 8).
+    let env = Env::start().await;
+    let customer = env.customer("Ann").await;
+    let item = env.service_item("Gravel", 14.5).await;
+    for form in ["Invoice", "SalesReceipt"] {
+        let reply = env
+            .post(
+                &form.to_lowercase(),
+                &json!({"CustomerRef": {"value": id(&customer)},
+                        "Line": [line(&id(&item), 0.0, 0.0, 42.5)]}),
+            )
+            .await;
+        let created = &reply.ok()[form];
+        assert_eq!(num(&created["Line"][0]["Amount"]), 42.5);
+        assert_eq!(num(&created["TotalAmt"]), 42.5);
+    }
+    // Only both zero: a zero quantity with a price still has to add up.
+    let reply = env
+        .post(
+            "invoice",
+            &json!({"CustomerRef": {"value": id(&customer)},
+                    "Line": [line(&id(&item), 0.0, 14.5, 42.5)]}),
+        )
+        .await;
+    reply.assert_fault(400, "6070");
+}
+
+#[tokio::test]
 async fn missing_required_fields_are_2020_and_nameless_customers_6080() {
     let env = Env::start().await;
     let item = env.service_item("Consulting", 10.0).await;
