@@ -616,7 +616,17 @@ pub(super) fn account(
     check_chars(&name, "Name", ACCOUNT_FORBIDDEN)?;
     if let Some(number) = json::text(&body, "AcctNum") {
         check_chars(number, "AcctNum", &[':'])?;
-        check_len(&body, "AcctNum", 7)?;
+        // Intuit's Account reference (notes §7 and the APIREF scrapes): at most 20
+        // characters in AU and CA companies, 7 in US, UK and IN ones (the XSD's `max=7` is
+        // marked QBW, QuickBooks desktop).
+        let country = company
+            .singleton(Kind::CompanyInfo)
+            .and_then(|info| json::text(info.body(), "Country").map(str::to_ascii_uppercase));
+        let max = match country.as_deref() {
+            Some("AU" | "CA" | "AUSTRALIA" | "CANADA") => 20,
+            _ => 7,
+        };
+        check_len(&body, "AcctNum", max)?;
     }
     let account_type = json::text(&body, "AccountType")
         .ok_or_else(|| {

@@ -294,3 +294,30 @@ async fn every_answer_carries_intuit_tid_and_unknown_routes_are_faults() {
     assert!(outside.tid.is_some());
     assert_eq!(outside.code(), "500");
 }
+
+#[tokio::test]
+async fn account_numbers_are_limited_by_the_company_country() {
+    // Intuit's Account reference: AcctNum at most 7 characters in US, UK and IN
+    // companies, 20 in AU and CA ones (the XSD's "max=7" is for QuickBooks desktop).
+    let env = Env::start().await;
+    let account = |name: &str, number: &str| json!({"Name": name, "AccountType": "Expense", "AcctNum": number});
+    env.post("account", &account("Seven", "1234567")).await.ok();
+    let reply = env.post("account", &account("Eight", "12345678")).await;
+    reply.assert_fault(400, "2050");
+    assert_eq!(reply.element(), "AcctNum");
+
+    let info = env.get(&format!("companyinfo/{}", env.realm)).await;
+    let info = &info.ok()["CompanyInfo"];
+    env.post(
+        "companyinfo",
+        &json!({"Id": info["Id"], "SyncToken": info["SyncToken"], "sparse": true, "Country": "CA"}),
+    )
+    .await
+    .ok();
+    env.post("account", &account("Twenty", "12345678901234567890"))
+        .await
+        .ok();
+    env.post("account", &account("TwentyOne", "123456789012345678901"))
+        .await
+        .assert_fault(400, "2050");
+}
