@@ -609,7 +609,7 @@ mod tests {
             "",
             "SELECT",
             "SELECT Id FROM Customer",
-            "SELECT * FROM Vendor",
+            "SELECT * FROM Bill",
             "SELECT * FROM Customer WHERE",
             "SELECT * FROM Customer WHERE Nope = 1",
             "SELECT * FROM Customer WHERE DisplayName = 'a' OR Id = '1'",

@@ -284,7 +284,9 @@ pub(crate) struct Company {
     next_txn_id: u64,
     next_doc_number: u64,
     /// `(kind, lower-cased unique name)` → id, for live name-list entities.
-    names: hash::Map<(Kind, String), String>,
+    /// Unique names: `(name space, lower-case name)` → `(kind, id)` of the holder (see
+    /// [`Kind::name_space`]).
+    names: hash::Map<(Kind, String), (Kind, String)>,
     /// `(kind, DocNumber)` → id, for live transactions.
     doc_numbers: hash::Map<(Kind, String), String>,
     /// `requestid` → the first answer.
@@ -364,7 +366,7 @@ impl Company {
     /// The unique-name key of a name-list entity's JSON.
     fn name_key(kind: Kind, body: &Object) -> Option<String> {
         let field = match kind {
-            Kind::Customer => "DisplayName",
+            Kind::Customer | Kind::Vendor | Kind::Employee => "DisplayName",
             Kind::Account => "FullyQualifiedName",
             Kind::Item | Kind::PaymentMethod => "Name",
             _ => return None,
@@ -374,9 +376,15 @@ impl Company {
 
     /// The id holding `name` in `kind`'s unique names.
     pub(crate) fn name_holder(&self, kind: Kind, name: &str) -> Option<&str> {
+        self.name_holder_of(kind, name).map(|(_, id)| id)
+    }
+
+    /// The kind and id holding `name` in `kind`'s name space (a vendor may hold a name a
+    /// customer asks for).
+    pub(crate) fn name_holder_of(&self, kind: Kind, name: &str) -> Option<(Kind, &str)> {
         self.names
-            .get(&(kind, name.trim().to_lowercase()))
-            .map(String::as_str)
+            .get(&(kind.name_space(), name.trim().to_lowercase()))
+            .map(|(holder, id)| (*holder, id.as_str()))
     }
 
     /// The id holding `doc` as `DocNumber` among live `kind` transactions.
@@ -436,7 +444,14 @@ impl Company {
         if let Some(old) = &old {
             if !old.deleted {
                 if let Some(name) = Self::name_key(kind, old.body()) {
-                    self.names.remove(&(kind, name));
+                    let key = (kind.name_space(), name);
+                    if self
+                        .names
+                        .get(&key)
+                        .is_some_and(|(holder, hid)| *holder == kind && hid == id)
+                    {
+                        self.names.remove(&key);
+                    }
                 }
                 if let Some(doc) = json::text(old.body(), "DocNumber") {
                     self.doc_numbers.remove(&(kind, doc.to_owned()));
@@ -447,7 +462,8 @@ impl Company {
             }
         }
         if let Some(name) = name {
-            self.names.insert((kind, name), id.to_owned());
+            self.names
+                .insert((kind.name_space(), name), (kind, id.to_owned()));
         }
         if let Some(doc) = doc {
             self.doc_numbers.insert((kind, doc), id.to_owned());

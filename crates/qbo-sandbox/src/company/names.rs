@@ -57,8 +57,10 @@ fn check_unique(
     old: Option<&Record>,
     element: &str,
 ) -> Result<(), Fault> {
-    match company.name_holder(kind, name) {
-        Some(holder) if Some(holder) != old.map(Record::id) => {
+    match company.name_holder_of(kind, name) {
+        Some((holder_kind, holder))
+            if holder_kind != kind || Some(holder) != old.map(Record::id) =>
+        {
             Err(Fault::duplicate_name(element, holder))
         }
         _ => Ok(()),
@@ -183,6 +185,56 @@ pub(super) fn customer(
         .unwrap_or_default();
     set(&mut body, "Balance", json::number(balance));
     set(&mut body, "BalanceWithJobs", json::number(balance));
+    Ok(Prepared::plain(body))
+}
+
+/// A vendor or an employee, modeled minimally: the name rules of a customer (lengths,
+/// `DisplayName` built from the name parts or 6080, forbidden characters) and one name
+/// space with customers (6240), `Active`; a vendor also gets `CurrencyRef` and `Balance`.
+pub(super) fn person(
+    company: &Company,
+    kind: Kind,
+    mut body: Object,
+    old: Option<&Record>,
+) -> Result<Prepared, Fault> {
+    check_lens(
+        &body,
+        &[
+            ("Title", 16),
+            ("Suffix", 16),
+            ("GivenName", 100),
+            ("MiddleName", 100),
+            ("FamilyName", 100),
+            ("CompanyName", 100),
+            ("DisplayName", 500),
+            ("PrintOnCheckName", 110),
+        ],
+    )?;
+    check_nested_len(&body, "PrimaryEmailAddr", "Address", 100)?;
+    check_addresses(&body, &["BillAddr", "PrimaryAddr"])?;
+    let display = match json::text(&body, "DisplayName").map(str::trim) {
+        Some(d) if !d.is_empty() => d.to_owned(),
+        _ => ["Title", "GivenName", "MiddleName", "FamilyName", "Suffix"]
+            .iter()
+            .filter_map(|k| json::text(&body, k).map(str::trim))
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    if display.is_empty() {
+        return Err(Fault::no_name());
+    }
+    check_chars(&display, "DisplayName", NAME_FORBIDDEN)?;
+    check_unique(company, kind, &display, old, "DisplayName")?;
+    set(&mut body, "DisplayName", Value::String(display));
+    body.entry("Active").or_insert(Value::Bool(true));
+    if kind == Kind::Vendor {
+        body.entry("CurrencyRef").or_insert_with(home_currency);
+        let balance = old
+            .and_then(|o| json::decimal_at(o.body(), "Balance"))
+            .unwrap_or_default();
+        set(&mut body, "Balance", json::number(balance));
+    }
     Ok(Prepared::plain(body))
 }
 

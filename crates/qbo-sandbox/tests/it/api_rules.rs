@@ -274,7 +274,7 @@ async fn forbidden_characters_lengths_and_duplicate_doc_numbers() {
 async fn every_answer_carries_intuit_tid_and_unknown_routes_are_faults() {
     let env = Env::start().await;
     let ok = env.get("preferences").await;
-    let bad = env.get("vendor/1").await;
+    let bad = env.get("bill/1").await;
     bad.assert_fault(400, "500");
     let missing = env.get("customer/999").await;
     missing.assert_fault(400, "610");

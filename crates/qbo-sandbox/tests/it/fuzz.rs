@@ -67,6 +67,8 @@ const PATHS: &[&str] = &[
     "invoice?operation=void",
     "payment?operation=update&include=void",
     "item?requestid=fuzz",
+    "vendor",
+    "employee",
     "bogus",
 ];
 

@@ -14,6 +14,7 @@ mod chaos;
 mod client;
 mod crud;
 mod extreme;
+mod fidelity;
 mod fuzz;
 mod inspect;
 mod limits;

@@ -136,7 +136,7 @@ async fn bad_queries_are_4000_faults() {
         "select * from Customer where Nope = '1'",
         "select * from Customer where DisplayName = 'a' or DisplayName = 'b'",
         "select DisplayName from Customer",
-        "select * from Vendor",
+        "select * from Bill",
         "delete from Customer",
     ] {
         env.query(sql).await.assert_fault(400, "4000");
