@@ -176,7 +176,21 @@ async fn qbo_api_creates_queries_updates_and_batches_unchanged() {
         client.company_info().await.unwrap().company_name.as_deref(),
         Some("Sandbox Company_US_1")
     );
-    assert!(client.preferences().await.is_ok());
+    let prefs = client.preferences().await.unwrap();
+    // The sections of a real sandbox company decode into qbo-api's typed model.
+    let purchases = prefs.vendor_and_purchases_prefs.as_ref().unwrap();
+    assert_eq!(purchases.billable_expense_tracking, Some(true));
+    let email = prefs.email_messages_prefs.as_ref().unwrap();
+    assert!(email.invoice_message.as_ref().unwrap().subject.is_some());
+    assert!(
+        !prefs
+            .sales_forms_prefs
+            .as_ref()
+            .unwrap()
+            .custom_field
+            .is_empty()
+    );
+    assert!(prefs.other.get("EmailMessagesPrefs").is_none());
     let inactive = client.deactivate(&updated).await.unwrap();
     assert_eq!(inactive.active, Some(false));
 }
