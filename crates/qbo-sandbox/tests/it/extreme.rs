@@ -32,6 +32,10 @@ fn extreme() -> impl Strategy<Value = Value> {
         "123456789012345.12345",
         "0.0000000000000000000000000001",
         "1e308",
+        // Just below the bound, and halves of it: sums of them reach it.
+        "999999999999999.99",
+        "500000000000000",
+        "-500000000000000",
         "-0",
         "0",
         "1",
