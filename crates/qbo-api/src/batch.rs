@@ -506,11 +506,26 @@ pub struct CdcChange {
     pub deleted: bool,
 }
 
+/// A change to an entity kind the typed model does not cover (e.g. `Vendor`), kept as
+/// QBO sent it: one such kind never fails the rest of a CDC answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CdcUnmodeled {
+    /// The entity's QBO name, as the answer keyed it (e.g. `Vendor`).
+    pub entity: String,
+    /// The entity's JSON object, unchanged.
+    pub json: Value,
+    /// Whether QBO reports it deleted (`status: "Deleted"`).
+    pub deleted: bool,
+}
+
 /// What `GET /cdc` returned.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CdcResult {
-    /// Every change, grouped by entity in the order asked.
+    /// Every change to a modeled entity, grouped by entity in the order asked.
     pub changes: Vec<CdcChange>,
+    /// Every change to an entity kind outside the typed model, as raw JSON, in the order
+    /// of the answer.
+    pub unmodeled: Vec<CdcUnmodeled>,
     /// QBO returns at most 1,000 objects per call: when this is true, ask again with a
     /// shorter window.
     pub may_be_truncated: bool,
@@ -560,8 +575,9 @@ impl QboClient {
     /// (QBO looks back at most 30 days).
     ///
     /// # Errors
-    /// [`QboError::InvalidInput`] for an empty list or an entity name the model does not
-    /// know; any other [`QboError`].
+    /// [`QboError::InvalidInput`] for an empty list or a name that is no entity of
+    /// Intuit's schema (kinds the typed model does not cover, e.g. `Vendor`, are allowed
+    /// and answered in [`CdcResult::unmodeled`]); any other [`QboError`].
     pub async fn cdc(
         &self,
         entities: &[&str],
@@ -570,7 +586,10 @@ impl QboClient {
         if entities.is_empty() {
             return Err(InvalidInput::new("cdc", "no entity named").into());
         }
-        if let Some(bad) = entities.iter().find(|e| !AnyEntity::NAMES.contains(e)) {
+        if let Some(bad) = entities
+            .iter()
+            .find(|e| !AnyEntity::NAMES.contains(e) && crate::schema::entity_type(e).is_none())
+        {
             return Err(InvalidInput::new("cdc", format!("unknown entity {bad:?}")).into());
         }
         let mut call = Call::get(vec!["cdc".to_owned()]);
@@ -618,7 +637,20 @@ pub(crate) fn cdc_result(answer: &Answer, call: &Call) -> Result<CdcResult, QboE
                     continue;
                 }
                 let Value::Array(items) = value else { continue };
+                let modeled = AnyEntity::NAMES.contains(&name.as_str());
                 for item in items {
+                    if !modeled {
+                        let deleted = item
+                            .get("status")
+                            .and_then(Value::as_str)
+                            .is_some_and(|s| s.eq_ignore_ascii_case("deleted"));
+                        result.unmodeled.push(CdcUnmodeled {
+                            entity: name.clone(),
+                            json: item,
+                            deleted,
+                        });
+                        continue;
+                    }
                     let entity = any_entity(&name, item).map_err(decode_error)?;
                     let deleted =
                         status_of(&entity).is_some_and(|s| s.eq_ignore_ascii_case("deleted"));
@@ -627,6 +659,6 @@ pub(crate) fn cdc_result(answer: &Answer, call: &Call) -> Result<CdcResult, QboE
             }
         }
     }
-    result.may_be_truncated = result.changes.len() >= CDC_MAX_OBJECTS;
+    result.may_be_truncated = result.changes.len() + result.unmodeled.len() >= CDC_MAX_OBJECTS;
     Ok(result)
 }

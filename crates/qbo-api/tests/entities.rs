@@ -336,7 +336,6 @@ fn preferences_decode() {
     assert_eq!(sales.default_shipping_account.as_deref(), Some("85"));
     assert_eq!(sales.e_transaction_attach_pdf, Some(false));
     assert_eq!(sales.ipn_support_enabled, Some(false));
-    assert!(sales.other.get("CustomField").is_some());
     let tax = p.tax_prefs.as_ref().unwrap();
     assert_eq!(tax.using_sales_tax, Some(true));
     assert_eq!(tax.partner_tax_enabled, Some(true));
@@ -353,11 +352,58 @@ fn preferences_decode() {
     assert_eq!(acc.customer_terminology.as_deref(), Some("Customers"));
     assert_eq!(acc.book_close_date, Some(date(2023, 12, 31)));
     assert_eq!(p.other_prefs.as_ref().unwrap().name_value.len(), 2);
+    // The sales-form custom fields, e-mail messages and purchase preferences are typed,
+    // so a full update through the model keeps them.
+    assert_eq!(sales.auto_apply_payments, Some(true));
+    assert_eq!(sales.email_copy_to_company, Some(false));
+    assert_eq!(sales.custom_field.len(), 2);
+    let crew = &sales.custom_field[1].custom_field[0];
+    assert_eq!(
+        crew.name.as_deref(),
+        Some("SalesFormsPrefs.SalesCustomName1")
+    );
+    assert_eq!(crew.string_value.as_deref(), Some("Crew #"));
+    let email = p.email_messages_prefs.as_ref().unwrap();
+    let invoice = email.invoice_message.as_ref().unwrap();
+    assert_eq!(
+        invoice.subject.as_deref(),
+        Some("Invoice from Example Goods")
+    );
+    assert!(
+        invoice
+            .message
+            .as_deref()
+            .unwrap()
+            .starts_with("Your invoice")
+    );
+    for message in [
+        &email.estimate_message,
+        &email.sales_receipt_message,
+        &email.statement_message,
+    ] {
+        assert!(message.as_ref().unwrap().subject.is_some());
+    }
+    let purchases = p.vendor_and_purchases_prefs.as_ref().unwrap();
+    assert_eq!(purchases.billable_expense_tracking, Some(true));
+    assert_eq!(purchases.tracking_by_customer, Some(true));
+    assert_eq!(purchases.po_custom_field.len(), 2);
+    assert!(p.other.get("EmailMessagesPrefs").is_none());
     // Untyped preference groups are readable, never sent.
-    assert!(p.other.get("EmailMessagesPrefs").is_some());
+    assert!(p.other.get("TimeTrackingPrefs").is_some());
     let out = serde_json::to_value(&p).unwrap();
-    assert!(out.get("EmailMessagesPrefs").is_none());
-    assert!(out["SalesFormsPrefs"].get("CustomField").is_none());
+    assert!(out.get("TimeTrackingPrefs").is_none());
+    let sent = read_fixture("preferences_read.json")["Preferences"].clone();
+    for section in [
+        "EmailMessagesPrefs",
+        "VendorAndPurchasesPrefs",
+        "OtherPrefs",
+    ] {
+        assert_eq!(out[section], sent[section], "{section}");
+    }
+    assert_eq!(
+        out["SalesFormsPrefs"]["CustomField"],
+        sent["SalesFormsPrefs"]["CustomField"]
+    );
     assert!(
         out["ProductAndServicesPrefs"]
             .get("RevenueRecognitionEnabled")
@@ -1339,6 +1385,26 @@ mod populated {
         }
     }
 
+    fn custom_field_definition() -> CustomFieldDefinition {
+        CustomFieldDefinition {
+            custom_field: vec![custom_field()],
+            entity_type: Some("Invoice".into()),
+            name: Some("Crew #".into()),
+            hidden: Some(false),
+            required: Some(false),
+            app_id: Some("app-1".into()),
+            other: none(),
+        }
+    }
+
+    fn email_message(form: &str) -> EmailMessage {
+        EmailMessage {
+            subject: Some(format!("{form} from Example Goods")),
+            message: Some(format!("Your {form} is attached.")),
+            other: none(),
+        }
+    }
+
     pub fn preferences() -> Preferences {
         Preferences {
             id: Some("1".into()),
@@ -1376,6 +1442,7 @@ mod populated {
             }),
             sales_forms_prefs: Some(SalesFormsPrefs {
                 using_progress_invoicing: Some(false),
+                custom_field: vec![custom_field_definition()],
                 custom_txn_numbers: Some(true),
                 delayed_charges: Some(false),
                 sales_email_cc: Some(email()),
@@ -1407,6 +1474,31 @@ mod populated {
                 using_price_levels: Some(false),
                 default_fob: Some("Origin".into()),
                 default_customer_message: Some("Thank you for your business!".into()),
+                other: none(),
+            }),
+            email_messages_prefs: Some(EmailMessagesPrefs {
+                name_value: vec![name_value()],
+                invoice_message: Some(email_message("Invoice")),
+                estimate_message: Some(email_message("Estimate")),
+                sales_receipt_message: Some(email_message("Sales Receipt")),
+                statement_message: Some(email_message("Statement")),
+                other: none(),
+            }),
+            vendor_and_purchases_prefs: Some(VendorAndPurchasesPrefs {
+                enable_bills: Some(true),
+                tracking_by_customer: Some(true),
+                billable_expense_tracking: Some(true),
+                default_terms: Some(reference("3")),
+                default_markup: Some(dec!(10)),
+                default_markup_account: Some(reference("12")),
+                automatic_bill_payment: Some(false),
+                tpar_enabled: Some(false),
+                po_custom_field: vec![custom_field_definition()],
+                msg_to_vendors: Some("Please ship promptly".into()),
+                using_inventory: Some(true),
+                using_multi_location_inventory: Some(false),
+                days_bills_are_due: Some(30),
+                discount_account_ref: Some(reference("86")),
                 other: none(),
             }),
             tax_prefs: Some(TaxPrefs {

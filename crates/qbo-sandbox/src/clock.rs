@@ -30,24 +30,56 @@ impl SandboxClock {
         }
     }
 
+    /// The source's time plus the offset, held at chrono's first or last representable
+    /// instant when the offset would carry it beyond them.
     pub(crate) fn now(&self) -> DateTime<Utc> {
         let offset = *self
             .offset
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        self.source.now() + offset
+        shifted(self.source.now(), offset)
     }
 
+    /// Moves the offset by `by` (either way); the offset saturates at `TimeDelta`'s
+    /// bounds instead of overflowing.
     pub(crate) fn advance(&self, by: TimeDelta) -> DateTime<Utc> {
         {
             let mut offset = self
                 .offset
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            *offset += by;
+            *offset = offset
+                .checked_add(&by)
+                .unwrap_or(if by < TimeDelta::zero() {
+                    TimeDelta::MIN
+                } else {
+                    TimeDelta::MAX
+                });
         }
         self.now()
     }
+}
+
+/// `at + by`, saturating at chrono's first or last representable instant: times computed
+/// from settings and clock advances (any `i64`) never overflow.
+pub(crate) fn shifted(at: DateTime<Utc>, by: TimeDelta) -> DateTime<Utc> {
+    at.checked_add_signed(by)
+        .unwrap_or(if by < TimeDelta::zero() {
+            DateTime::<Utc>::MIN_UTC
+        } else {
+            DateTime::<Utc>::MAX_UTC
+        })
+}
+
+/// `at + secs` seconds, saturating like [`shifted`] (also for seconds beyond
+/// `TimeDelta`'s range).
+pub(crate) fn after_secs(at: DateTime<Utc>, secs: i64) -> DateTime<Utc> {
+    let by = TimeDelta::try_seconds(secs).unwrap_or(if secs < 0 {
+        TimeDelta::MIN
+    } else {
+        TimeDelta::MAX
+    });
+    shifted(at, by)
 }
 
 fn company_offset() -> FixedOffset {

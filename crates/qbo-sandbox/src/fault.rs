@@ -177,6 +177,18 @@ impl Fault {
         )
     }
 
+    /// An amount, quantity or price (or a total computed from them) beyond what QBO's
+    /// 15-digit amounts hold (notes §8); the code is a **sandbox choice** (6000).
+    pub(crate) fn out_of_range(element: &str, supplied: &str) -> Self {
+        let supplied: String = supplied.chars().take(64).collect();
+        Self::business(
+            format!(
+                "{element} is out of range: amounts, quantities and prices must stay below 10^15. Supplied value:{supplied}"
+            ),
+            element,
+        )
+    }
+
     /// 6010: an account type or subtype that is missing or invalid.
     pub(crate) fn account_type(detail: impl Into<String>, element: &str) -> Self {
         Self::validation("6010", "Invalid account type", detail, element)

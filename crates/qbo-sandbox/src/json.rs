@@ -41,6 +41,60 @@ pub(crate) fn decimal_at(object: &Object, key: &str) -> Option<Decimal> {
     object.get(key).and_then(|v| decimal(v).ok().flatten())
 }
 
+/// The bound on every amount, quantity and price read from a request, and on every total
+/// computed from them: their magnitude stays below 10^15 (QBO's amounts have at most 15
+/// digits, notes §8). With inputs below it, a transaction's sums stay far inside
+/// `Decimal`'s range, and the running balances and stock of a company would need more than
+/// 10^13 transactions to leave it.
+pub(crate) const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0);
+
+/// Reads the amount (or quantity, or price) under `key`: `None` when absent or unset; a
+/// fault naming `element` when it is not a number `Decimal` can hold (beyond its range,
+/// say) or when its magnitude reaches [`MAX_AMOUNT`].
+pub(crate) fn amount_at(
+    object: &Object,
+    key: &str,
+    element: &str,
+) -> Result<Option<Decimal>, crate::fault::Fault> {
+    let Some(value) = object.get(key) else {
+        return Ok(None);
+    };
+    let supplied = || value.to_string().trim_matches('"').to_owned();
+    match decimal(value) {
+        Ok(Some(amount)) if amount.abs() < MAX_AMOUNT => Ok(Some(amount)),
+        Ok(None) => Ok(None),
+        Ok(Some(_)) | Err(NotAnAmount) => {
+            Err(crate::fault::Fault::out_of_range(element, &supplied()))
+        }
+    }
+}
+
+/// A total computed from request amounts, or a fault naming `element` when it left
+/// `Decimal`'s range (`None`) or reaches [`MAX_AMOUNT`].
+pub(crate) fn bounded(
+    total: Option<Decimal>,
+    element: &str,
+) -> Result<Decimal, crate::fault::Fault> {
+    match total {
+        Some(total) if total.abs() < MAX_AMOUNT => Ok(total),
+        Some(total) => Err(crate::fault::Fault::out_of_range(
+            element,
+            &total.to_string(),
+        )),
+        None => Err(crate::fault::Fault::out_of_range(
+            element,
+            "a total beyond any number",
+        )),
+    }
+}
+
+/// The sum of `values`, `None` when it leaves `Decimal`'s range.
+pub(crate) fn checked_sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+    values
+        .into_iter()
+        .try_fold(Decimal::ZERO, |sum, v| sum.checked_add(v))
+}
+
 /// Rounds half away from zero to cents (QBO's rounding, notes §8).
 pub(crate) fn cents(value: Decimal) -> Decimal {
     value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
@@ -294,6 +348,38 @@ mod tests {
         assert_eq!(decimal(&json!({"a": 1})), Err(NotAnAmount));
         assert_eq!(decimal(&json!("abc")), Err(NotAnAmount));
         assert_eq!(decimal(&json!(1e300)), Err(NotAnAmount));
+    }
+
+    #[test]
+    fn max_amount_is_ten_to_the_fifteenth() {
+        assert_eq!(MAX_AMOUNT, Decimal::from(1_000_000_000_000_000u64));
+    }
+
+    #[test]
+    fn amounts_beyond_the_bound_or_decimal_are_faults() {
+        let object = |v: Value| {
+            let mut o = Object::new();
+            o.insert("Amount".to_owned(), v);
+            o
+        };
+        for v in [
+            Value::from(1e20),
+            Value::from("79228162514264337593543950335"),
+            Value::from("-1e28"),
+            Value::from("1e29"),
+            Value::from(u64::MAX),
+            Value::from("1000000000000000"),
+        ] {
+            let fault = amount_at(&object(v.clone()), "Amount", "Line.Amount").expect_err("out");
+            assert_eq!(fault.code(), "6000", "{v}");
+        }
+        assert_eq!(
+            amount_at(&object(Value::from("9.99e14")), "Amount", "Line.Amount").ok(),
+            Some(Some(Decimal::from(999_000_000_000_000u64)))
+        );
+        assert_eq!(amount_at(&Object::new(), "Amount", "A").ok(), Some(None));
+        assert_eq!(checked_sum([Decimal::MAX, Decimal::ONE]), None);
+        assert!(bounded(None, "TotalAmt").is_err());
     }
 
     #[test]

@@ -11,9 +11,11 @@
 //!   replaced ones, rolling and hard expiry fields; revoke.
 //! - **The v3 API** at QBO's paths for Customer, Item (inventory, non-inventory,
 //!   service, category), Invoice, SalesReceipt, Payment, CreditMemo, RefundReceipt,
-//!   Account, PaymentMethod, TaxCode, TaxRate, CompanyInfo and Preferences: create, read,
-//!   sparse and full update, delete, void, queries, batch and change data capture.
-//! - **QBO's rules**: SyncToken checks (5010), unique names (6240 with the holder's Id),
+//!   Account, PaymentMethod, TaxCode, TaxRate, CompanyInfo, Preferences, and minimally
+//!   Vendor and Employee: create, read, sparse and full update, delete, void, queries,
+//!   batch, change data capture and `include=invoiceLink`.
+//! - **QBO's rules**: SyncToken checks (5010), unique names (6240 with the holder's Id;
+//!   one namespace for customers, vendors and employees),
 //!   required fields, lengths and forbidden characters, `Amount = Qty × UnitPrice`
 //!   (6070), unknown properties (2010, against the XSD table of `qbo_api::schema`),
 //!   totals, balances and stock computed by the server, `requestid` replay, per-realm rate

@@ -61,9 +61,11 @@ impl Limiter {
         if before >= limits.max_in_flight {
             return None;
         }
-        let window =
-            TimeDelta::milliseconds(i64::try_from(limits.window_ms).unwrap_or(i64::MAX / 2));
-        let since = now - window;
+        let window = i64::try_from(limits.window_ms)
+            .ok()
+            .and_then(TimeDelta::try_milliseconds)
+            .unwrap_or(TimeDelta::MAX);
+        let since = crate::clock::shifted(now, -window);
         let mut windows = self
             .windows
             .lock()

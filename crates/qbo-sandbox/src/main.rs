@@ -26,9 +26,9 @@ struct Args {
     /// The OAuth client id.
     #[arg(long, default_value = qbo_sandbox::DEFAULT_CLIENT_ID)]
     client_id: String,
-    /// The OAuth client secret.
-    #[arg(long, env = "QBO_SANDBOX_CLIENT_SECRET", default_value = qbo_sandbox::DEFAULT_CLIENT_SECRET, hide_env_values = true)]
-    client_secret: String,
+    /// The OAuth client secret (kept as a secret: never in `Debug` output).
+    #[arg(long, env = "QBO_SANDBOX_CLIENT_SECRET", default_value = qbo_sandbox::DEFAULT_CLIENT_SECRET, hide_env_values = true, hide_default_value = true, value_parser = parse_secret)]
+    client_secret: SecretString,
     /// A redirect URL the authorize endpoint accepts (repeat; none accepts any).
     #[arg(long = "redirect-uri")]
     redirect_uris: Vec<String>,
@@ -62,6 +62,11 @@ struct Args {
     /// How a failure after commit shows: `error` (HTTP 500) or `drop`.
     #[arg(long, default_value = "error", value_parser = parse_after_commit)]
     after_commit: AfterCommit,
+}
+
+/// Wraps the client secret at once, so that no `String` copy of it lives in `Args`.
+fn parse_secret(value: &str) -> std::result::Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(value))
 }
 
 fn parse_latency(value: &str) -> Result<Latency> {
@@ -116,7 +121,7 @@ async fn run(args: Args) -> Result<()> {
         seed: args.seed,
         app: OAuthApp {
             client_id: args.client_id,
-            client_secret: SecretString::from(args.client_secret),
+            client_secret: args.client_secret,
             redirect_uris: args.redirect_uris,
         },
         realm_id: args.realm,
@@ -140,4 +145,20 @@ async fn run(args: Args) -> Result<()> {
         println!("default company (realmId): {}", sandbox.realm_id());
     }
     sandbox.run_until_ctrl_c().await.map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_secret_never_shows_in_debug_output() {
+        let from_flag = Args::try_parse_from(["qbo-sandbox", "--client-secret", "hunter2-xyzzy"])
+            .expect("parses");
+        assert!(!format!("{from_flag:?}").contains("hunter2-xyzzy"));
+        assert!(!format!("{from_flag:#?}").contains("hunter2-xyzzy"));
+        // The default secret is a secret as well.
+        let default = Args::try_parse_from(["qbo-sandbox"]).expect("parses");
+        assert!(!format!("{default:?}").contains(qbo_sandbox::DEFAULT_CLIENT_SECRET));
+    }
 }

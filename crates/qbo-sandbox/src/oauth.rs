@@ -5,10 +5,11 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::clock::after_secs;
 use crate::config::TokenPolicy;
 use crate::fault::Fault;
 
@@ -128,7 +129,7 @@ impl OAuthState {
                 client_id: client_id.to_owned(),
                 redirect_uri: redirect_uri.to_owned(),
                 realm: realm.to_owned(),
-                expires_at: now + TimeDelta::seconds(policy.code_secs),
+                expires_at: after_secs(now, policy.code_secs),
             },
         );
         code
@@ -152,7 +153,7 @@ impl OAuthState {
             AccessToken {
                 grant,
                 realm: realm.to_owned(),
-                expires_at: now + TimeDelta::seconds(policy.access_token_secs),
+                expires_at: after_secs(now, policy.access_token_secs),
             },
         );
         token
@@ -202,8 +203,8 @@ impl OAuthState {
             client_id: client_id.to_owned(),
             current_refresh: refresh,
             refresh_issued_at: now,
-            rolling_expires_at: now + TimeDelta::seconds(policy.refresh_token_secs),
-            hard_expires_at: now + TimeDelta::seconds(policy.refresh_token_hard_secs),
+            rolling_expires_at: after_secs(now, policy.refresh_token_secs),
+            hard_expires_at: after_secs(now, policy.refresh_token_hard_secs),
         };
         let access = self.issue_access(rng, policy, id, realm, now);
         let answer = self.answer(&grant, access, policy, hard_expiry, now);
@@ -250,7 +251,7 @@ impl OAuthState {
         let record = self.refresh.get(token).ok_or(TokenError::InvalidGrant)?;
         let grant_id = record.grant;
         if let RefreshState::Replaced { at } = record.state
-            && now >= at + TimeDelta::seconds(policy.replaced_grace_secs)
+            && now >= after_secs(at, policy.replaced_grace_secs)
         {
             return Err(TokenError::InvalidGrant);
         }
@@ -262,8 +263,7 @@ impl OAuthState {
             return Err(TokenError::InvalidGrant);
         }
         let realm = grant.realm.clone();
-        let rotate =
-            now - grant.refresh_issued_at >= TimeDelta::seconds(policy.rotation_window_secs);
+        let rotate = now >= after_secs(grant.refresh_issued_at, policy.rotation_window_secs);
         if rotate {
             let old = grant.current_refresh.clone();
             let new = random_token(rng, "AB11", 46);
@@ -283,7 +283,7 @@ impl OAuthState {
             }
         }
         if let Some(g) = self.grants.get_mut(&grant_id) {
-            g.rolling_expires_at = now + TimeDelta::seconds(policy.refresh_token_secs);
+            g.rolling_expires_at = after_secs(now, policy.refresh_token_secs);
         }
         let access = self.issue_access(rng, policy, grant_id, &realm, now);
         let grant = self.grants.get(&grant_id).ok_or(TokenError::InvalidGrant)?;
@@ -345,6 +345,8 @@ pub(crate) fn error_body(error: &str) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use chrono::TimeDelta;
+
     use super::*;
 
     fn policy() -> TokenPolicy {

@@ -1,8 +1,10 @@
 //! QBO's query language, the subset of notes §1: `SELECT * | COUNT(*) FROM Entity [WHERE
 //! cond AND cond ...] [ORDERBY field [ASC|DESC]] [STARTPOSITION n] [MAXRESULTS n]` with
-//! `=`, `<`, `>`, `<=`, `>=`, `IN (...)` and `LIKE` (`%` wildcards); keywords, entity
-//! and field names are case-insensitive; string literals are single-quoted with `\'`
-//! (and `\\`) escapes. No `OR`, no projections, no joins.
+//! `=`, `!=`, `<`, `>`, `<=`, `>=`, `IN (...)`, `NOT IN (...)` and `LIKE` (`%`
+//! wildcards); keywords, entity and field names are case-insensitive; string literals are
+//! single-quoted with `\'` (and `\\`) escapes. Columns after `*` (`SELECT *, Sku FROM
+//! Item`) are checked and answered with whole entities. No `OR`, no projections without
+//! `*`, no joins.
 
 use std::cmp::Ordering;
 use std::str::FromStr;
@@ -34,6 +36,7 @@ pub(crate) enum Literal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
     Eq,
+    Ne,
     Lt,
     Gt,
     Le,
@@ -45,6 +48,7 @@ enum Op {
 enum Condition {
     Compare(Vec<String>, Op, Literal),
     In(Vec<String>, Vec<Literal>),
+    NotIn(Vec<String>, Vec<Literal>),
 }
 
 /// A parsed statement.
@@ -131,6 +135,10 @@ fn tokenize(sql: &str) -> Result<Vec<Token>, Fault> {
                 ('>', Some('=')) => {
                     chars.next();
                     ">="
+                }
+                ('!', Some('=')) => {
+                    chars.next();
+                    "!="
                 }
                 ('*', _) => "*",
                 ('(', _) => "(",
@@ -268,7 +276,13 @@ pub(crate) fn parse(sql: &str) -> Result<Query, Fault> {
         at: 0,
     };
     p.expect_keyword("SELECT")?;
+    let mut columns = Vec::new();
     let count = if p.symbol("*") {
+        // Columns after `*` (common clients send them): checked, and answered with whole
+        // entities like `*` alone.
+        while p.symbol(",") {
+            columns.push(p.word("a property name")?);
+        }
         false
     } else if p.keyword("COUNT") {
         if !(p.symbol("(") && p.symbol("*") && p.symbol(")")) {
@@ -282,6 +296,9 @@ pub(crate) fn parse(sql: &str) -> Result<Query, Fault> {
     let entity = p.word("an entity name")?;
     let kind =
         Kind::parse(&entity).ok_or_else(|| Fault::query(format!("Invalid entity {entity}")))?;
+    for column in &columns {
+        field_path(kind, column)?;
+    }
     let mut query = Query {
         kind,
         count,
@@ -294,6 +311,11 @@ pub(crate) fn parse(sql: &str) -> Result<Query, Fault> {
         loop {
             let field = p.word("a property name")?;
             let path = field_path(kind, &field)?;
+            let negated = p.keyword("NOT");
+            if negated && !matches!(p.peek(), Some(Token::Word(w)) if w.eq_ignore_ascii_case("IN"))
+            {
+                return Err(p.unexpected("expected IN after NOT"));
+            }
             let condition = if p.keyword("IN") {
                 if !p.symbol("(") {
                     return Err(p.unexpected("expected ( after IN"));
@@ -305,13 +327,18 @@ pub(crate) fn parse(sql: &str) -> Result<Query, Fault> {
                 if !p.symbol(")") {
                     return Err(p.unexpected("expected ) to close IN"));
                 }
-                Condition::In(path, values)
+                if negated {
+                    Condition::NotIn(path, values)
+                } else {
+                    Condition::In(path, values)
+                }
             } else {
                 let op = if p.keyword("LIKE") {
                     Op::Like
                 } else {
                     match p.next() {
                         Some(Token::Symbol("=")) => Op::Eq,
+                        Some(Token::Symbol("!=")) => Op::Ne,
                         Some(Token::Symbol("<")) => Op::Lt,
                         Some(Token::Symbol(">")) => Op::Gt,
                         Some(Token::Symbol("<=")) => Op::Le,
@@ -455,6 +482,7 @@ fn matches(body: &Object, condition: &Condition) -> bool {
             }
             compare(value, literal).is_some_and(|o| match op {
                 Op::Eq => o == Ordering::Equal,
+                Op::Ne => o != Ordering::Equal,
                 Op::Lt => o == Ordering::Less,
                 Op::Gt => o == Ordering::Greater,
                 Op::Le => o != Ordering::Greater,
@@ -466,6 +494,12 @@ fn matches(body: &Object, condition: &Condition) -> bool {
             literals
                 .iter()
                 .any(|l| compare(value, l) == Some(Ordering::Equal))
+        }),
+        // Like `!=`, an entity without the property does not match.
+        Condition::NotIn(path, literals) => lookup(body, path).is_some_and(|value| {
+            literals
+                .iter()
+                .all(|l| compare(value, l).is_some_and(|o| o != Ordering::Equal))
         }),
     }
 }
@@ -494,7 +528,7 @@ impl Query {
     fn mentions_active(&self) -> bool {
         self.conditions.iter().any(|c| {
             let path = match c {
-                Condition::Compare(p, ..) | Condition::In(p, _) => p,
+                Condition::Compare(p, ..) | Condition::In(p, _) | Condition::NotIn(p, _) => p,
             };
             path.len() == 1 && path[0].eq_ignore_ascii_case("Active")
         })
@@ -575,7 +609,7 @@ mod tests {
             "",
             "SELECT",
             "SELECT Id FROM Customer",
-            "SELECT * FROM Vendor",
+            "SELECT * FROM Bill",
             "SELECT * FROM Customer WHERE",
             "SELECT * FROM Customer WHERE Nope = 1",
             "SELECT * FROM Customer WHERE DisplayName = 'a' OR Id = '1'",
@@ -584,6 +618,11 @@ mod tests {
             "SELECT * FROM Customer WHERE Id LIKE 3",
             "SELECT * FROM Customer extra",
             "SELECT * FROM Customer WHERE Id ! 3",
+            "SELECT *, Nope FROM Customer",
+            "SELECT *, FROM Customer",
+            "SELECT *, DisplayName",
+            "SELECT * FROM Customer WHERE Id NOT = '3'",
+            "SELECT * FROM Customer WHERE Id NOT IN 3",
         ] {
             let fault = parse(sql).expect_err(sql);
             assert_eq!(fault.code(), "4000", "{sql}");

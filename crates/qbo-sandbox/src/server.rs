@@ -546,8 +546,9 @@ impl Sandbox {
         self.app.clock.now()
     }
 
-    /// Moves the sandbox's time forward (tokens expire, windows slide); returns the new
-    /// time.
+    /// Moves the sandbox's time (forward: tokens expire, windows slide; a negative `by`
+    /// moves it back); returns the new time. Never panics: the offset saturates at
+    /// `TimeDelta`'s bounds and the time at chrono's first and last instants.
     pub fn advance_clock(&self, by: TimeDelta) -> DateTime<Utc> {
         self.app.clock.advance(by)
     }

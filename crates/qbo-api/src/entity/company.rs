@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::Unknown;
 use crate::entity::{
-    EmailAddress, ModificationMetaData, NameValue, PhysicalAddress, ReferenceType, TelephoneNumber,
-    WebSiteAddress,
+    CustomField, EmailAddress, ModificationMetaData, NameValue, PhysicalAddress, ReferenceType,
+    TelephoneNumber, WebSiteAddress,
 };
 use crate::ids::{EntityId, SyncToken};
 
@@ -120,10 +120,12 @@ impl CompanyInfo {
 
 /// The company's preferences (`GET /preferences`). Read once per connection and cache.
 ///
-/// Only the preference groups a store sync needs are typed; the others
-/// (`EmailMessagesPrefs`, `VendorAndPurchasesPrefs`, `TimeTrackingPrefs`, `ReportPrefs`,
-/// …) land in `other`. Sending a read `Preferences` back whole has failed with fault 2010;
-/// update it sparsely.
+/// The preference groups a store sync needs, and those a real sandbox company answers
+/// and a full update sends back (sales forms with their custom fields, e-mail messages,
+/// vendors and purchases, other preferences), are typed; the others (`TimeTrackingPrefs`,
+/// `ReportPrefs`, …) land in `other` and are not sent. Sending a read `Preferences` back
+/// whole has failed with fault 2010 when it carried properties outside Intuit's schema;
+/// prefer sparse updates.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Preferences {
@@ -151,6 +153,12 @@ pub struct Preferences {
     /// Sales form settings (custom numbers, shipping, discounts, deposits, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sales_forms_prefs: Option<SalesFormsPrefs>,
+    /// The messages of e-mailed sales forms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_messages_prefs: Option<EmailMessagesPrefs>,
+    /// Vendor and purchase settings (billable-expense tracking, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_and_purchases_prefs: Option<VendorAndPurchasesPrefs>,
     /// Sales tax settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_prefs: Option<TaxPrefs>,
@@ -263,14 +271,16 @@ pub struct ProductAndServicesPrefs {
 }
 
 /// Sales form settings (XSD `SalesFormsPrefs`).
-///
-/// The `CustomField` definitions of sales forms are not typed (they land in `other`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SalesFormsPrefs {
     /// Whether progress invoicing is on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub using_progress_invoicing: Option<bool>,
+    /// The sales forms' custom field settings, e.g. `SalesFormsPrefs.UseSalesCustom1`
+    /// (a `BooleanType` field) and `SalesFormsPrefs.SalesCustomName1` (its label).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_field: Vec<CustomFieldDefinition>,
     /// Whether users type document numbers; when false QBO numbers sales forms and a
     /// sync must not send `DocNumber`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -381,6 +391,138 @@ pub struct SalesFormsPrefs {
     /// The default customer message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_customer_message: Option<String>,
+    /// Properties QBO sent that this model does not know (kept for reading, never serialized).
+    #[serde(flatten)]
+    pub other: Unknown,
+}
+
+/// A group of custom field settings (XSD `CustomFieldDefinition`), as in
+/// `SalesFormsPrefs.CustomField` and `VendorAndPurchasesPrefs.POCustomField`:
+/// `{"CustomField": [{"Name": "SalesFormsPrefs.UseSalesCustom1", "Type": "BooleanType",
+/// "BooleanValue": true}]}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CustomFieldDefinition {
+    /// The settings, each a custom field value.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_field: Vec<CustomField>,
+    /// The entity type the definition applies to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_type: Option<String>,
+    /// The definition's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Whether the field is hidden.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<bool>,
+    /// Whether the field is required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// The app that owns the definition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+    /// Properties QBO sent that this model does not know (kept for reading, never serialized).
+    #[serde(flatten)]
+    pub other: Unknown,
+}
+
+/// The messages of e-mailed sales forms (XSD `EmailMessagesPrefs`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EmailMessagesPrefs {
+    /// Further messages as name/value pairs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub name_value: Vec<NameValue>,
+    /// The message of e-mailed invoices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_message: Option<EmailMessage>,
+    /// The message of e-mailed estimates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate_message: Option<EmailMessage>,
+    /// The message of e-mailed sales receipts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_receipt_message: Option<EmailMessage>,
+    /// The message of e-mailed statements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement_message: Option<EmailMessage>,
+    /// Properties QBO sent that this model does not know (kept for reading, never serialized).
+    #[serde(flatten)]
+    pub other: Unknown,
+}
+
+/// One e-mail message (XSD `EmailMessage`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EmailMessage {
+    /// The subject line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The body text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Properties QBO sent that this model does not know (kept for reading, never serialized).
+    #[serde(flatten)]
+    pub other: Unknown,
+}
+
+/// Vendor and purchase settings (XSD `VendorAndPurchasesPrefs`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VendorAndPurchasesPrefs {
+    /// Whether bills are on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_bills: Option<bool>,
+    /// Whether expenses are tracked by customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_by_customer: Option<bool>,
+    /// Whether expenses can be billed to customers (on in a real sandbox company).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billable_expense_tracking: Option<bool>,
+    /// The default payment terms of bills.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_terms: Option<ReferenceType>,
+    /// The default markup of billable expenses.
+    #[serde(
+        default,
+        with = "crate::money::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_markup: Option<Decimal>,
+    /// The account of the markup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_markup_account: Option<ReferenceType>,
+    /// Whether bills are paid automatically.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automatic_bill_payment: Option<bool>,
+    /// Whether the taxable payments annual report (Australia) is on.
+    #[serde(
+        default,
+        rename = "TPAREnabled",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tpar_enabled: Option<bool>,
+    /// The purchase forms' custom field settings, e.g. `PurchasePrefs.UsePurchaseCustom1`.
+    #[serde(
+        default,
+        rename = "POCustomField",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub po_custom_field: Vec<CustomFieldDefinition>,
+    /// The default message to vendors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msg_to_vendors: Option<String>,
+    /// Whether inventory is used on purchases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub using_inventory: Option<bool>,
+    /// Whether inventory is kept in several locations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub using_multi_location_inventory: Option<bool>,
+    /// After how many days bills are due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_bills_are_due: Option<i64>,
+    /// The account of purchase discounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_account_ref: Option<ReferenceType>,
     /// Properties QBO sent that this model does not know (kept for reading, never serialized).
     #[serde(flatten)]
     pub other: Unknown,

@@ -256,3 +256,52 @@ async fn change_data_capture_since_a_time() {
     assert!(!result.may_be_truncated);
     assert!(client(&server).cdc(&["Vendorz"], since).await.is_err());
 }
+
+#[tokio::test]
+async fn an_unmodeled_entity_kind_in_a_cdc_answer_is_kept_as_raw_json() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(api("cdc")))
+        .and(query_param("entities", "Customer,Vendor"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"CDCResponse": [{"QueryResponse": [
+            {"Customer": [{"Id": "1", "SyncToken": "4", "DisplayName": "A"}], "startPosition": 1, "maxResults": 1},
+            {"Vendor": [
+                {"Id": "7", "SyncToken": "0", "DisplayName": "Acme Supply", "Vendor1099": false},
+                {"domain": "QBO", "status": "Deleted", "Id": "8"}
+            ], "startPosition": 1, "maxResults": 2},
+            {"Bill": [{"Id": "90", "TotalAmt": 12.5}]}
+        ]}], "time": "t"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let since = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+    // Vendor is an entity of Intuit's schema that the typed model does not cover.
+    let result = client(&server)
+        .cdc(&["Customer", "Vendor"], since)
+        .await
+        .unwrap();
+    assert_eq!(result.changes.len(), 1);
+    assert!(
+        matches!(&result.changes[0].entity, AnyEntity::Customer(c) if c.display_name.as_deref() == Some("A"))
+    );
+    let raw: Vec<(&str, &str, bool)> = result
+        .unmodeled
+        .iter()
+        .map(|u| (u.entity.as_str(), u.json["Id"].as_str().unwrap(), u.deleted))
+        .collect();
+    assert_eq!(
+        raw,
+        vec![
+            ("Vendor", "7", false),
+            ("Vendor", "8", true),
+            ("Bill", "90", false)
+        ]
+    );
+    assert_eq!(
+        result.unmodeled[0].json["DisplayName"],
+        json!("Acme Supply")
+    );
+    assert!(!result.may_be_truncated);
+    // A name outside Intuit's schema is still refused before any request.
+    assert!(client(&server).cdc(&["Vendorz"], since).await.is_err());
+}

@@ -284,7 +284,9 @@ pub(crate) struct Company {
     next_txn_id: u64,
     next_doc_number: u64,
     /// `(kind, lower-cased unique name)` → id, for live name-list entities.
-    names: hash::Map<(Kind, String), String>,
+    /// Unique names: `(name space, lower-case name)` → `(kind, id)` of the holder (see
+    /// [`Kind::name_space`]).
+    names: hash::Map<(Kind, String), (Kind, String)>,
     /// `(kind, DocNumber)` → id, for live transactions.
     doc_numbers: hash::Map<(Kind, String), String>,
     /// `requestid` → the first answer.
@@ -364,7 +366,7 @@ impl Company {
     /// The unique-name key of a name-list entity's JSON.
     fn name_key(kind: Kind, body: &Object) -> Option<String> {
         let field = match kind {
-            Kind::Customer => "DisplayName",
+            Kind::Customer | Kind::Vendor | Kind::Employee => "DisplayName",
             Kind::Account => "FullyQualifiedName",
             Kind::Item | Kind::PaymentMethod => "Name",
             _ => return None,
@@ -374,9 +376,15 @@ impl Company {
 
     /// The id holding `name` in `kind`'s unique names.
     pub(crate) fn name_holder(&self, kind: Kind, name: &str) -> Option<&str> {
+        self.name_holder_of(kind, name).map(|(_, id)| id)
+    }
+
+    /// The kind and id holding `name` in `kind`'s name space (a vendor may hold a name a
+    /// customer asks for).
+    pub(crate) fn name_holder_of(&self, kind: Kind, name: &str) -> Option<(Kind, &str)> {
         self.names
-            .get(&(kind, name.trim().to_lowercase()))
-            .map(String::as_str)
+            .get(&(kind.name_space(), name.trim().to_lowercase()))
+            .map(|(holder, id)| (*holder, id.as_str()))
     }
 
     /// The id holding `doc` as `DocNumber` among live `kind` transactions.
@@ -436,7 +444,14 @@ impl Company {
         if let Some(old) = &old {
             if !old.deleted {
                 if let Some(name) = Self::name_key(kind, old.body()) {
-                    self.names.remove(&(kind, name));
+                    let key = (kind.name_space(), name);
+                    if self
+                        .names
+                        .get(&key)
+                        .is_some_and(|(holder, hid)| *holder == kind && hid == id)
+                    {
+                        self.names.remove(&key);
+                    }
                 }
                 if let Some(doc) = json::text(old.body(), "DocNumber") {
                     self.doc_numbers.remove(&(kind, doc.to_owned()));
@@ -447,7 +462,8 @@ impl Company {
             }
         }
         if let Some(name) = name {
-            self.names.insert((kind, name), id.to_owned());
+            self.names
+                .insert((kind.name_space(), name), (kind, id.to_owned()));
         }
         if let Some(doc) = doc {
             self.doc_numbers.insert((kind, doc), id.to_owned());
@@ -472,7 +488,8 @@ impl Company {
         }
         if let Some(record) = self.tables[Kind::Customer.index()].get_mut(&IdKey::parse(customer)) {
             record.edit(|body| {
-                let balance = json::decimal_at(body, "Balance").unwrap_or_default() + delta;
+                let balance =
+                    saturating_add(json::decimal_at(body, "Balance").unwrap_or_default(), delta);
                 body.insert("Balance".to_owned(), json::number(balance));
                 body.insert("BalanceWithJobs".to_owned(), json::number(balance));
             });
@@ -488,7 +505,8 @@ impl Company {
                 self.modify(Kind::Item, item, |record| {
                     record.edit(|body| {
                         let on_hand = json::decimal_at(body, "QtyOnHand").unwrap_or_default();
-                        body.insert("QtyOnHand".to_owned(), json::number(on_hand + sign * qty));
+                        let moved = saturating_add(on_hand, sign.saturating_mul(*qty));
+                        body.insert("QtyOnHand".to_owned(), json::number(moved));
                     });
                 });
             }
@@ -502,7 +520,8 @@ impl Company {
                     };
                     record.edit(|body| {
                         let open = json::decimal_at(body, field).unwrap_or_default();
-                        let open = json::number(open - sign * amount);
+                        let open =
+                            json::number(saturating_add(open, -sign.saturating_mul(*amount)));
                         body.insert(field.to_owned(), open.clone());
                         if kind == Kind::CreditMemo {
                             body.insert("Balance".to_owned(), open);
@@ -530,7 +549,7 @@ impl Company {
                         } if *k == kind && i == id => Some(*amount),
                         _ => None,
                     })
-                    .sum()
+                    .fold(Decimal::ZERO, saturating_add)
             })
             .unwrap_or_default()
     }
@@ -648,6 +667,22 @@ fn link_payment(body: &mut Object, by: &str, add: bool) {
 
 /// The set of entities created earlier in a batch.
 pub(crate) type Hidden = HashSet<(Kind, String)>;
+
+/// `a + b` for the company's running figures (balances, stock, open amounts). Every
+/// amount and quantity entering them is below [`json::MAX_AMOUNT`] (10^15), so leaving
+/// `Decimal`'s range would take more than 10^13 transactions; should it happen anyway, the
+/// figure stays at `Decimal`'s bound (and the event is logged) instead of a panic under
+/// the company's lock.
+fn saturating_add(a: Decimal, b: Decimal) -> Decimal {
+    a.checked_add(b).unwrap_or_else(|| {
+        tracing::error!("a running balance or stock figure reached Decimal's range");
+        if b.is_sign_negative() {
+            Decimal::MIN
+        } else {
+            Decimal::MAX
+        }
+    })
+}
 
 #[cfg(test)]
 mod tests {

@@ -164,11 +164,17 @@ fn sales_lines(
                     out.lines.push(description_only(line));
                     continue;
                 };
-                let amount = json::decimal_at(&line, "Amount")
+                let amount = json::amount_at(&line, "Amount", "Line.Amount")?
                     .ok_or_else(|| Fault::required("Line.Amount"))?;
-                let qty = json::decimal_at(&detail, "Qty");
-                if let (Some(qty), Some(price)) = (qty, json::decimal_at(&detail, "UnitPrice"))
-                    && cents(amount) != cents(qty * price)
+                let qty = json::amount_at(&detail, "Qty", "Line.SalesItemLineDetail.Qty")?;
+                let price =
+                    json::amount_at(&detail, "UnitPrice", "Line.SalesItemLineDetail.UnitPrice")?;
+                // A product beyond `Decimal`'s range cannot equal an amount below 10^15.
+                // `Qty: 0` with `UnitPrice: 0` are clients' defaults beside an Amount-only
+                // line: QBO keeps the Amount (issue 16; the rule of notes §8 is skipped).
+                if let (Some(qty), Some(price)) = (qty, price)
+                    && !(qty.is_zero() && price.is_zero())
+                    && qty.checked_mul(price).map(cents) != Some(cents(amount))
                 {
                     let supplied = line
                         .get("Amount")
@@ -227,7 +233,7 @@ fn sales_lines(
                 let amount = cents(amount);
                 set(&mut line, "Amount", json::number(amount));
                 set(&mut line, "SalesItemLineDetail", Value::Object(detail));
-                out.subtotal += amount;
+                out.subtotal = json::bounded(out.subtotal.checked_add(amount), "Line.Amount")?;
                 out.lines.push(line);
             }
             "DescriptionOnly" => out.lines.push(description_only(line)),
@@ -270,11 +276,19 @@ fn sales_lines(
             .cloned()
             .unwrap_or_default();
         let amount = if json::flag(&detail, "PercentBased") == Some(true) {
-            let percent = json::decimal_at(&detail, "DiscountPercent")
-                .ok_or_else(|| Fault::required("Line.DiscountLineDetail.DiscountPercent"))?;
-            cents(out.subtotal * percent / Decimal::ONE_HUNDRED)
+            let element = "Line.DiscountLineDetail.DiscountPercent";
+            let percent = json::amount_at(&detail, "DiscountPercent", element)?
+                .ok_or_else(|| Fault::required(element))?;
+            let discount = out
+                .subtotal
+                .checked_mul(percent)
+                .and_then(|d| d.checked_div(Decimal::ONE_HUNDRED));
+            cents(json::bounded(discount, element)?)
         } else {
-            cents(json::decimal_at(&line, "Amount").ok_or_else(|| Fault::required("Line.Amount"))?)
+            cents(
+                json::amount_at(&line, "Amount", "Line.Amount")?
+                    .ok_or_else(|| Fault::required("Line.Amount"))?,
+            )
         };
         if json::ref_id(&detail, "DiscountAccountRef").is_none() {
             let default = company
@@ -305,7 +319,7 @@ fn sales_lines(
         }
         set(&mut line, "Amount", json::number(amount));
         set(&mut line, "DiscountLineDetail", Value::Object(detail));
-        out.discount += amount;
+        out.discount = json::bounded(out.discount.checked_add(amount), "Line.Amount")?;
         out.lines.push(line);
     }
     let mut number = 0u64;
@@ -413,7 +427,9 @@ pub(super) fn sales_form(
     let lines = sales_lines(company, ctx, kind, input)?;
     let tax = match object_mut(&mut body, "TxnTaxDetail") {
         Some(detail) => {
-            let tax = cents(json::decimal_at(detail, "TotalTax").unwrap_or_default());
+            let tax = cents(
+                json::amount_at(detail, "TotalTax", "TxnTaxDetail.TotalTax")?.unwrap_or_default(),
+            );
             set(detail, "TotalTax", json::number(tax));
             tax
         }
@@ -424,7 +440,11 @@ pub(super) fn sales_form(
             Decimal::ZERO
         }
     };
-    let total = cents(lines.subtotal - lines.discount + tax);
+    let total = lines
+        .subtotal
+        .checked_sub(lines.discount)
+        .and_then(|t| t.checked_add(tax));
+    let total = cents(json::bounded(total, "TotalAmt")?);
     if total.is_sign_negative() && !total.is_zero() {
         return Err(Fault::business(
             format!("The total of a {} cannot be negative.", kind.name()),
@@ -441,33 +461,41 @@ pub(super) fn sales_form(
         Kind::Invoice => {
             let applied = old
                 .map(|o| {
-                    json::decimal_at(o.body(), "TotalAmt").unwrap_or_default()
-                        - json::decimal_at(o.body(), "Balance").unwrap_or_default()
+                    json::decimal_at(o.body(), "TotalAmt")
+                        .unwrap_or_default()
+                        .checked_sub(json::decimal_at(o.body(), "Balance").unwrap_or_default())
                 })
-                .unwrap_or_default();
+                .unwrap_or(Some(Decimal::ZERO));
+            let applied = json::bounded(applied, "Balance")?;
             if applied > total {
                 return Err(Fault::business(
                     "The payments applied to this invoice exceed its new total.",
                     "Line",
                 ));
             }
-            set(&mut body, "Balance", json::number(total - applied));
+            let balance = json::bounded(total.checked_sub(applied), "Balance")?;
+            set(&mut body, "Balance", json::number(balance));
         }
         Kind::CreditMemo => {
             let used = old
                 .map(|o| {
-                    json::decimal_at(o.body(), "TotalAmt").unwrap_or_default()
-                        - json::decimal_at(o.body(), "RemainingCredit").unwrap_or_default()
+                    json::decimal_at(o.body(), "TotalAmt")
+                        .unwrap_or_default()
+                        .checked_sub(
+                            json::decimal_at(o.body(), "RemainingCredit").unwrap_or_default(),
+                        )
                 })
-                .unwrap_or_default();
+                .unwrap_or(Some(Decimal::ZERO));
+            let used = json::bounded(used, "RemainingCredit")?;
             if used > total {
                 return Err(Fault::business(
                     "The credit already used exceeds this credit memo's new total.",
                     "Line",
                 ));
             }
-            set(&mut body, "RemainingCredit", json::number(total - used));
-            set(&mut body, "Balance", json::number(total - used));
+            let remaining = json::bounded(total.checked_sub(used), "RemainingCredit")?;
+            set(&mut body, "RemainingCredit", json::number(remaining));
+            set(&mut body, "Balance", json::number(remaining));
         }
         _ => set(&mut body, "Balance", json::number(Decimal::ZERO)),
     }
@@ -531,8 +559,10 @@ pub(super) fn payment(
         "CustomerRef",
     )?
     .ok_or_else(|| Fault::required("CustomerRef"))?;
-    let total =
-        cents(json::decimal_at(&body, "TotalAmt").ok_or_else(|| Fault::required("TotalAmt"))?);
+    let total = cents(
+        json::amount_at(&body, "TotalAmt", "TotalAmt")?
+            .ok_or_else(|| Fault::required("TotalAmt"))?,
+    );
     if total.is_sign_negative() && !total.is_zero() {
         return Err(Fault::business(
             "A payment's TotalAmt cannot be negative.",
@@ -561,8 +591,10 @@ pub(super) fn payment(
         let Value::Object(mut line) = value else {
             return Err(Fault::malformed("Line entries must be objects"));
         };
-        let amount =
-            cents(json::decimal_at(&line, "Amount").ok_or_else(|| Fault::required("Line.Amount"))?);
+        let amount = cents(
+            json::amount_at(&line, "Amount", "Line.Amount")?
+                .ok_or_else(|| Fault::required("Line.Amount"))?,
+        );
         let link = line
             .get("LinkedTxn")
             .and_then(Value::as_array)
@@ -593,20 +625,21 @@ pub(super) fn payment(
                 "Line.LinkedTxn.TxnId",
             ));
         }
-        let already: Decimal = effects
-            .iter()
-            .filter_map(|e| match e {
-                Effect::Applied {
-                    kind: k,
-                    id,
-                    amount,
-                } if *k == kind && *id == txn_id => Some(*amount),
-                _ => None,
-            })
-            .sum();
-        let available = json::decimal_at(target.body(), open_field).unwrap_or_default()
-            + company.applied_by(old, kind, &txn_id);
-        if already + amount > available {
+        let already = json::checked_sum(effects.iter().filter_map(|e| match e {
+            Effect::Applied {
+                kind: k,
+                id,
+                amount,
+            } if *k == kind && *id == txn_id => Some(*amount),
+            _ => None,
+        }))
+        .and_then(|a| a.checked_add(amount));
+        let already = json::bounded(already, "Line.Amount")?;
+        let available = json::decimal_at(target.body(), open_field)
+            .unwrap_or_default()
+            .checked_add(company.applied_by(old, kind, &txn_id));
+        let available = json::bounded(available, open_field)?;
+        if already > available {
             return Err(Fault::business(
                 format!(
                     "The amount applied to {txn_type} {txn_id} exceeds its open balance of {available}."
@@ -614,7 +647,7 @@ pub(super) fn payment(
                 "Line.Amount",
             ));
         }
-        applied += sign * amount;
+        applied = json::bounded(applied.checked_add(sign * amount), "Line.Amount")?;
         set(&mut line, "Amount", json::number(amount));
         effects.push(Effect::Applied {
             kind,
@@ -623,7 +656,7 @@ pub(super) fn payment(
         });
         out_lines.push(Value::Object(line));
     }
-    let unapplied = total - applied;
+    let unapplied = json::bounded(total.checked_sub(applied), "UnappliedAmt")?;
     if unapplied.is_sign_negative() && !unapplied.is_zero() {
         return Err(Fault::business(
             "The amounts applied exceed the payment's TotalAmt.",

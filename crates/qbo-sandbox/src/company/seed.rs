@@ -1,6 +1,7 @@
 //! What a fresh company holds: a US chart of accounts, payment methods, the US tax codes
 //! `TAX` and `NON` (plus one state rate), company info and preferences with inventory
-//! tracking and categories on (notes §7).
+//! tracking and categories on (notes §7), their sales-form, e-mail message, purchase and
+//! other sections as a real sandbox company has them.
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -184,6 +185,10 @@ pub(super) fn seed(company: &mut Company, now: DateTime<Utc>) {
         .name_holder(Kind::Account, "Discounts given")
         .unwrap_or("13")
         .to_owned();
+    let uncategorized_expense = company
+        .name_holder(Kind::Account, "Uncategorized Expense")
+        .unwrap_or("19")
+        .to_owned();
     let preferences = object(json!({
         "AccountingInfoPrefs": {
             "FirstMonthOfFiscalYear": "January",
@@ -200,26 +205,102 @@ pub(super) fn seed(company: &mut Company, now: DateTime<Utc>) {
             "QuantityWithPriceAndRate": true,
             "QuantityOnHand": true,
         },
+        // The sections below follow a real sandbox company's Preferences (Intuit's API
+        // reference, "full update preferences" example; docs/qbo-sandbox.md).
         "SalesFormsPrefs": {
+            "CustomField": [
+                {"CustomField": [
+                    {"Name": "SalesFormsPrefs.UseSalesCustom3", "Type": "BooleanType", "BooleanValue": false},
+                    {"Name": "SalesFormsPrefs.UseSalesCustom2", "Type": "BooleanType", "BooleanValue": false},
+                    {"Name": "SalesFormsPrefs.UseSalesCustom1", "Type": "BooleanType", "BooleanValue": true},
+                ]},
+                {"CustomField": [
+                    {"Name": "SalesFormsPrefs.SalesCustomName1", "Type": "StringType", "StringValue": "Crew #"},
+                ]},
+            ],
             "CustomTxnNumbers": false,
-            "AllowDeposit": false,
+            "AllowDeposit": true,
             "AllowDiscount": true,
             "DefaultDiscountAccount": discount_account,
             "AllowEstimates": true,
             "ETransactionEnabledStatus": "NotApplicable",
+            "ETransactionAttachPDF": false,
+            "ETransactionPaymentEnabled": false,
+            "IPNSupportEnabled": false,
+            "EmailCopyToCompany": false,
             "AllowServiceDate": false,
             "AllowShipping": false,
             "AutoApplyCredit": true,
+            "AutoApplyPayments": true,
+            "UsingPriceLevels": false,
+            "DefaultCustomerMessage": "Thank you for your business and have a great day!",
+        },
+        "EmailMessagesPrefs": {
+            "InvoiceMessage": {
+                "Subject": "Invoice from Sandbox Company_US_1",
+                "Message": "Your invoice is attached.  Please remit payment at your earliest convenience.\nThank you for your business - we appreciate it very much.\n\nSincerely,\nSandbox Company_US_1",
+            },
+            "EstimateMessage": {
+                "Subject": "Estimate from Sandbox Company_US_1",
+                "Message": "Please review the estimate below.  Feel free to contact us if you have any questions.\nWe look forward to working with you.\n\nSincerely,\nSandbox Company_US_1",
+            },
+            "SalesReceiptMessage": {
+                "Subject": "Sales Receipt from Sandbox Company_US_1",
+                "Message": "Your sales receipt is attached.\nThank you for your business - we appreciate it very much.\n\nSincerely,\nSandbox Company_US_1",
+            },
+            "StatementMessage": {
+                "Subject": "Statement from Sandbox Company_US_1",
+                "Message": "Your statement is attached.  Please remit payment at your earliest convenience.\nThank you for your business - we appreciate it very much.\n\nSincerely,\nSandbox Company_US_1",
+            },
         },
         "VendorAndPurchasesPrefs": {
-            "TrackingByCustomer": false,
-            "BillableExpenseTracking": false,
+            "TrackingByCustomer": true,
+            "BillableExpenseTracking": true,
+            "POCustomField": [
+                {"CustomField": [
+                    {"Name": "PurchasePrefs.UsePurchaseCustom3", "Type": "BooleanType", "BooleanValue": false},
+                    {"Name": "PurchasePrefs.UsePurchaseCustom2", "Type": "BooleanType", "BooleanValue": true},
+                    {"Name": "PurchasePrefs.UsePurchaseCustom1", "Type": "BooleanType", "BooleanValue": true},
+                ]},
+                {"CustomField": [
+                    {"Name": "PurchasePrefs.PurchaseCustomName2", "Type": "StringType", "StringValue": "Sales Rep"},
+                    {"Name": "PurchasePrefs.PurchaseCustomName1", "Type": "StringType", "StringValue": "Crew #"},
+                ]},
+            ],
         },
-        "TimeTrackingPrefs": {"UseServices": false, "WorkWeekStartDate": "Monday"},
-        "TaxPrefs": {"UsingSalesTax": true, "PartnerTaxEnabled": true},
+        "TimeTrackingPrefs": {
+            "UseServices": true,
+            "BillCustomers": true,
+            "ShowBillRateToAll": false,
+            "WorkWeekStartDate": "Monday",
+            "MarkTimeEntriesBillable": true,
+        },
+        "TaxPrefs": {
+            "UsingSalesTax": true,
+            "PartnerTaxEnabled": true,
+            "TaxGroupCodeRef": {"value": "2"},
+        },
         "CurrencyPrefs": {"MultiCurrencyEnabled": false, "HomeCurrency": {"value": "USD"}},
         "ReportPrefs": {"ReportBasis": "Accrual", "CalcAgingReportFromTxnDate": false},
-        "OtherPrefs": {"NameValue": []},
+        "OtherPrefs": {"NameValue": [
+            {"Name": "SalesFormsPrefs.DefaultCustomerMessage", "Value": "Thank you for your business and have a great day!"},
+            {"Name": "DTXCopyMemo", "Value": "false"},
+            {"Name": "UncategorizedExpenseAccountId", "Value": uncategorized_expense},
+            {"Name": "SFCEnabled", "Value": "true"},
+            {"Name": "DataPartner", "Value": "false"},
+            {"Name": "Vendor1099Enabled", "Value": "true"},
+            {"Name": "TimeTrackingFeatureEnabled", "Value": "true"},
+            {"Name": "FDPEnabled", "Value": "false"},
+            {"Name": "ProjectsEnabled", "Value": "false"},
+            {"Name": "DateFormat", "Value": "Month Date Year separated by a slash"},
+            {"Name": "DateFormatMnemonic", "Value": "MMDDYYYY_SEP_SLASH"},
+            {"Name": "NumberFormat", "Value": "US Number Format"},
+            {"Name": "NumberFormatMnemonic", "Value": "US_NB"},
+            {"Name": "WarnDuplicateCheckNumber", "Value": "true"},
+            {"Name": "WarnDuplicateBillNumber", "Value": "false"},
+            {"Name": "SignoutInactiveMinutes", "Value": "60"},
+            {"Name": "AccountingInfoPrefs.ShowAccountNumbers", "Value": "false"},
+        ]},
     }));
     company.insert_seed(Kind::Preferences, Some("1"), preferences, now);
 }

@@ -98,6 +98,7 @@ fn read_only(kind: Kind) -> &'static [&'static str] {
             "RemainingCredit",
         ],
         Kind::Payment => &["UnappliedAmt"],
+        Kind::Vendor => &["Balance"],
         _ => &[],
     }
 }
@@ -329,6 +330,7 @@ impl Company {
             Kind::Item => names::item(self, ctx, body, old),
             Kind::Account => names::account(self, ctx, body, old),
             Kind::PaymentMethod => names::payment_method(self, body, old),
+            Kind::Vendor | Kind::Employee => names::person(self, kind, body, old),
             Kind::Invoice | Kind::SalesReceipt | Kind::CreditMemo | Kind::RefundReceipt => {
                 sales::sales_form(self, ctx, kind, body, old)
             }

@@ -109,6 +109,36 @@ async fn amount_must_equal_qty_times_unit_price_rounded_half_up() {
 }
 
 #[tokio::test]
+async fn zero_qty_and_zero_unit_price_beside_an_amount_keep_the_amount() {
+    // Clients send the defaults `Qty: 0` and `UnitPrice: 0` with an Amount-only line:
+    // QBO keeps the Amount and does not answer 6070 (issue 16, item 8).
+    let env = Env::start().await;
+    let customer = env.customer("Ann").await;
+    let item = env.service_item("Gravel", 14.5).await;
+    for form in ["Invoice", "SalesReceipt"] {
+        let reply = env
+            .post(
+                &form.to_lowercase(),
+                &json!({"CustomerRef": {"value": id(&customer)},
+                        "Line": [line(&id(&item), 0.0, 0.0, 42.5)]}),
+            )
+            .await;
+        let created = &reply.ok()[form];
+        assert_eq!(num(&created["Line"][0]["Amount"]), 42.5);
+        assert_eq!(num(&created["TotalAmt"]), 42.5);
+    }
+    // Only both zero: a zero quantity with a price still has to add up.
+    let reply = env
+        .post(
+            "invoice",
+            &json!({"CustomerRef": {"value": id(&customer)},
+                    "Line": [line(&id(&item), 0.0, 14.5, 42.5)]}),
+        )
+        .await;
+    reply.assert_fault(400, "6070");
+}
+
+#[tokio::test]
 async fn missing_required_fields_are_2020_and_nameless_customers_6080() {
     let env = Env::start().await;
     let item = env.service_item("Consulting", 10.0).await;
@@ -244,7 +274,7 @@ async fn forbidden_characters_lengths_and_duplicate_doc_numbers() {
 async fn every_answer_carries_intuit_tid_and_unknown_routes_are_faults() {
     let env = Env::start().await;
     let ok = env.get("preferences").await;
-    let bad = env.get("vendor/1").await;
+    let bad = env.get("bill/1").await;
     bad.assert_fault(400, "500");
     let missing = env.get("customer/999").await;
     missing.assert_fault(400, "610");
@@ -263,4 +293,31 @@ async fn every_answer_carries_intuit_tid_and_unknown_routes_are_faults() {
     assert_eq!(outside.status.as_u16(), 404);
     assert!(outside.tid.is_some());
     assert_eq!(outside.code(), "500");
+}
+
+#[tokio::test]
+async fn account_numbers_are_limited_by_the_company_country() {
+    // Intuit's Account reference: AcctNum at most 7 characters in US, UK and IN
+    // companies, 20 in AU and CA ones (the XSD's "max=7" is for QuickBooks desktop).
+    let env = Env::start().await;
+    let account = |name: &str, number: &str| json!({"Name": name, "AccountType": "Expense", "AcctNum": number});
+    env.post("account", &account("Seven", "1234567")).await.ok();
+    let reply = env.post("account", &account("Eight", "12345678")).await;
+    reply.assert_fault(400, "2050");
+    assert_eq!(reply.element(), "AcctNum");
+
+    let info = env.get(&format!("companyinfo/{}", env.realm)).await;
+    let info = &info.ok()["CompanyInfo"];
+    env.post(
+        "companyinfo",
+        &json!({"Id": info["Id"], "SyncToken": info["SyncToken"], "sparse": true, "Country": "CA"}),
+    )
+    .await
+    .ok();
+    env.post("account", &account("Twenty", "12345678901234567890"))
+        .await
+        .ok();
+    env.post("account", &account("TwentyOne", "123456789012345678901"))
+        .await
+        .assert_fault(400, "2050");
 }

@@ -176,7 +176,82 @@ async fn qbo_api_creates_queries_updates_and_batches_unchanged() {
         client.company_info().await.unwrap().company_name.as_deref(),
         Some("Sandbox Company_US_1")
     );
-    assert!(client.preferences().await.is_ok());
+    let prefs = client.preferences().await.unwrap();
+    // The sections of a real sandbox company decode into qbo-api's typed model.
+    let purchases = prefs.vendor_and_purchases_prefs.as_ref().unwrap();
+    assert_eq!(purchases.billable_expense_tracking, Some(true));
+    let email = prefs.email_messages_prefs.as_ref().unwrap();
+    assert!(email.invoice_message.as_ref().unwrap().subject.is_some());
+    assert!(
+        !prefs
+            .sales_forms_prefs
+            .as_ref()
+            .unwrap()
+            .custom_field
+            .is_empty()
+    );
+    assert!(prefs.other.get("EmailMessagesPrefs").is_none());
     let inactive = client.deactivate(&updated).await.unwrap();
     assert_eq!(inactive.active, Some(false));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qbo_api_full_updates_preferences_sections_and_reads_unmodeled_cdc_kinds() {
+    let env = Env::start().await;
+    let client = qbo_client(&env);
+
+    // A full update through the typed model keeps (and changes) the sections a real
+    // sandbox company has: they are typed, so they are sent back.
+    let mut prefs = client.preferences().await.unwrap();
+    prefs
+        .email_messages_prefs
+        .as_mut()
+        .unwrap()
+        .invoice_message
+        .as_mut()
+        .unwrap()
+        .subject = Some("Your invoice from us".into());
+    prefs
+        .vendor_and_purchases_prefs
+        .as_mut()
+        .unwrap()
+        .billable_expense_tracking = Some(false);
+    let updated = client.full_update(&prefs).send().await.unwrap();
+    assert_eq!(updated.sync_token.as_ref().unwrap().as_str(), "1");
+    let again = client.preferences().await.unwrap();
+    let email = again.email_messages_prefs.as_ref().unwrap();
+    assert_eq!(
+        email.invoice_message.as_ref().unwrap().subject.as_deref(),
+        Some("Your invoice from us")
+    );
+    assert!(email.statement_message.is_some());
+    assert_eq!(
+        again
+            .vendor_and_purchases_prefs
+            .as_ref()
+            .unwrap()
+            .billable_expense_tracking,
+        Some(false)
+    );
+    assert_eq!(
+        again.sales_forms_prefs.as_ref().unwrap().custom_field,
+        prefs.sales_forms_prefs.as_ref().unwrap().custom_field
+    );
+    assert_eq!(again.other_prefs, prefs.other_prefs);
+
+    // CDC of a kind outside qbo-api's typed model: kept as raw JSON beside the typed ones.
+    let since = env.sandbox.now() - TimeDelta::minutes(1);
+    env.customer("Ann").await;
+    env.create("Vendor", serde_json::json!({"DisplayName": "Acme Supply"}))
+        .await;
+    let changes = client.cdc(&["Customer", "Vendor"], since).await.unwrap();
+    assert!(changes.changes.iter().any(
+        |c| matches!(&c.entity, AnyEntity::Customer(c) if c.display_name.as_deref() == Some("Ann"))
+    ));
+    assert_eq!(changes.unmodeled.len(), 1);
+    assert_eq!(changes.unmodeled[0].entity, "Vendor");
+    assert_eq!(
+        changes.unmodeled[0].json["DisplayName"],
+        serde_json::json!("Acme Supply")
+    );
 }

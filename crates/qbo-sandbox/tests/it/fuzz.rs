@@ -67,6 +67,8 @@ const PATHS: &[&str] = &[
     "invoice?operation=void",
     "payment?operation=update&include=void",
     "item?requestid=fuzz",
+    "vendor",
+    "employee",
     "bogus",
 ];
 
@@ -140,6 +142,9 @@ fn query_text() -> impl Strategy<Value = String> {
                 r"'a\'b'",
                 "'x'",
                 "IN",
+                "NOT",
+                "!=",
+                ", Sku",
                 "(",
                 ")",
                 ",",

@@ -13,6 +13,8 @@ mod batch_cdc;
 mod chaos;
 mod client;
 mod crud;
+mod extreme;
+mod fidelity;
 mod fuzz;
 mod inspect;
 mod limits;

@@ -136,11 +136,52 @@ async fn bad_queries_are_4000_faults() {
         "select * from Customer where Nope = '1'",
         "select * from Customer where DisplayName = 'a' or DisplayName = 'b'",
         "select DisplayName from Customer",
-        "select * from Vendor",
+        "select * from Bill",
         "delete from Customer",
     ] {
         env.query(sql).await.assert_fault(400, "4000");
     }
     let reply = env.send(env.http.get(env.url("query"))).await;
     reply.assert_fault(400, "4000");
+}
+
+#[tokio::test]
+async fn columns_after_star_not_equal_and_not_in_are_accepted() {
+    // Sent by common clients and accepted by QBO (issue 16, item 8).
+    let env = Env::start().await;
+    for name in ["Ann", "Bob", "Cid"] {
+        env.customer(name).await;
+    }
+    env.service_item("Gravel", 5.0).await;
+
+    let items = env.query("SELECT *, Sku FROM Item").await;
+    assert_eq!(names(items.ok(), "Item"), vec!["Gravel"]);
+    // Whole entities, as for `*` alone.
+    assert!(items.body["QueryResponse"]["Item"][0]["UnitPrice"].is_number());
+    let items = env
+        .query("select *, Sku, MetaData.LastUpdatedTime from Item where Name = 'Gravel'")
+        .await;
+    assert_eq!(names(items.ok(), "Item"), vec!["Gravel"]);
+
+    let not_ann = env
+        .query("select * from Customer where DisplayName != 'Ann' orderby DisplayName")
+        .await;
+    assert_eq!(names(not_ann.ok(), "Customer"), vec!["Bob", "Cid"]);
+    let only_cid = env
+        .query("select * from Customer where DisplayName NOT IN ('ann', 'Bob')")
+        .await;
+    assert_eq!(names(only_cid.ok(), "Customer"), vec!["Cid"]);
+    let count = env
+        .query("select count(*) from Customer where Id not in ('1') and DisplayName != 'Cid'")
+        .await;
+    assert_eq!(count.ok()["QueryResponse"], json!({"totalCount": 1}));
+
+    // Still refused: a projection without `*`, and `NOT` alone.
+    for sql in [
+        "select Sku from Item",
+        "select * from Customer where NOT DisplayName = 'Ann'",
+        "select * from Customer where DisplayName NOT 'Ann'",
+    ] {
+        env.query(sql).await.assert_fault(400, "4000");
+    }
 }
