@@ -12,7 +12,7 @@ use crate::error::QueueError;
 
 /// The kind of store entity a job or a link is about.
 ///
-/// Kinds order by their names (`category` < `customer` < `order` < `product`), as the
+/// Kinds order by their names (`category` < `customer` < `order` < `payment` < `product`), as the
 /// databases sort the stored names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -25,16 +25,20 @@ pub enum EntityKind {
     Product,
     /// An order, pushed as a QBO `Invoice` or `SalesReceipt` (with its payment).
     Order,
+    /// The QBO `Payment` of an order pushed as an invoice: a link only (keyed by the order's
+    /// store id), written by the engine when it pushes the order.
+    Payment,
 }
 
 impl EntityKind {
     /// Every kind, in dependency order (an order needs its customer, categories and
     /// products first).
-    pub const ALL: [EntityKind; 4] = [
+    pub const ALL: [EntityKind; 5] = [
         EntityKind::Customer,
         EntityKind::Category,
         EntityKind::Product,
         EntityKind::Order,
+        EntityKind::Payment,
     ];
 
     /// The stored name: `customer`, `category`, `product` or `order`.
@@ -44,6 +48,7 @@ impl EntityKind {
             EntityKind::Category => "category",
             EntityKind::Product => "product",
             EntityKind::Order => "order",
+            EntityKind::Payment => "payment",
         }
     }
 }
