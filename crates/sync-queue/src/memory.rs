@@ -246,6 +246,15 @@ impl State {
         }
     }
 
+    /// Acks `lease` (and drops the entity's superseded jobs); returns whether the entity
+    /// has a waiting job, which the ack may have made claimable.
+    fn ack(&mut self, lease: &Lease) -> Result<bool, QueueError> {
+        self.drop_superseded(&lease.entity);
+        let id = self.held(lease)?;
+        self.remove(id);
+        Ok(self.slot(&lease.entity).is_some())
+    }
+
     /// Deletes non-running jobs that hold no slot (superseded) of `entity`.
     fn drop_superseded(&mut self, entity: &EntityRef) {
         let stale: Vec<JobId> = self
@@ -449,11 +458,37 @@ impl JobQueue for MemoryStore {
     }
 
     async fn ack(&self, lease: &Lease) -> Result<(), QueueError> {
-        let mut state = self.state();
-        state.drop_superseded(&lease.entity);
-        let id = state.held(lease)?;
-        state.remove(id);
+        let next_waits = self.state().ack(lease)?;
+        if next_waits {
+            self.wake.notify();
+        }
         Ok(())
+    }
+
+    async fn ack_many(&self, leases: &[Lease]) -> Result<Vec<JobId>, QueueError> {
+        let mut lost = Vec::new();
+        let mut wake = false;
+        {
+            let mut state = self.state();
+            // A lease listed twice is acked once, and not lost the second time.
+            let mut acked: HashSet<(JobId, LeaseToken)> = HashSet::new();
+            for lease in leases {
+                if acked.contains(&(lease.id, lease.token)) {
+                    continue;
+                }
+                match state.ack(lease) {
+                    Ok(next_waits) => {
+                        wake |= next_waits;
+                        acked.insert((lease.id, lease.token));
+                    }
+                    Err(_) => lost.push(lease.id),
+                }
+            }
+        }
+        if wake {
+            self.wake.notify();
+        }
+        Ok(lost)
     }
 
     async fn fail_transient(

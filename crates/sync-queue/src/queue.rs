@@ -106,8 +106,29 @@ pub trait JobQueue: Send + Sync + fmt::Debug {
     async fn extend_lease(&self, lease: &Lease, by: Duration) -> Result<Lease, QueueError>;
 
     /// The job is done: it leaves the queue, and so do older failed jobs of the same
-    /// entity that a newer change had superseded.
+    /// entity that a newer change had superseded. When a change of the entity was
+    /// enqueued while the job ran, that job is now claimable and waiting workers of this
+    /// process are woken at once.
     async fn ack(&self, lease: &Lease) -> Result<(), QueueError>;
+
+    /// [`ack`](JobQueue::ack) for many leases at once (one statement per
+    /// [`ACK_MANY_CHUNK`](crate::seaorm::statements::ACK_MANY_CHUNK) leases on
+    /// databases), each still guarded by its lease token. Returns the ids of the jobs
+    /// whose lease was lost (expired and claimed again, or already settled); nothing of
+    /// theirs changed. Empty means every lease was acknowledged.
+    ///
+    /// The default runs [`ack`](JobQueue::ack) once per lease.
+    async fn ack_many(&self, leases: &[Lease]) -> Result<Vec<JobId>, QueueError> {
+        let mut lost = Vec::new();
+        for lease in leases {
+            match self.ack(lease).await {
+                Ok(()) => {}
+                Err(QueueError::LeaseLost(id)) => lost.push(id),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(lost)
+    }
 
     /// The job failed for a passing reason: it runs again after the backoff of the
     /// store's [`RetryPolicy`] (or the failure's retry-after, if longer), or goes to error

@@ -1,5 +1,6 @@
 //! [`JobQueue`] on SeaORM.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -11,13 +12,13 @@ use uuid::Uuid;
 
 use super::migration::{SyncJob, SyncTenantPause};
 use super::rows::{self, get};
-use super::statements::{ClaimStatements, JOB_COLUMNS, statements};
+use super::statements::{ACK_MANY_CHUNK, ClaimStatements, JOB_COLUMNS, ack_many, statements};
 use super::{SeaOrmStore, retrying};
 use crate::clock::{duration_ms, from_ms};
 use crate::error::QueueError;
 use crate::ids::{JobId, LeaseToken, TenantId, WorkerId};
 use crate::job::{
-    ClaimedJob, Enqueued, FailOutcome, Job, JobFailure, JobFilter, Lease, NewJob, Page,
+    ClaimedJob, Enqueued, EntityRef, FailOutcome, Job, JobFailure, JobFilter, Lease, NewJob, Page,
     PageRequest, PausedTenant, QueueStats, Scope,
 };
 use crate::kind::JobStatus;
@@ -371,16 +372,70 @@ impl JobQueue for SeaOrmStore {
         })
         .await?;
         let mut held = false;
+        let mut wake = false;
         for row in &deleted {
             let id: Uuid = get(row, "id")?;
             let token: Option<Uuid> = get(row, "lease_token")?;
-            held |= id == lease.id.as_uuid() && token == Some(lease.token.as_uuid());
+            if id == lease.id.as_uuid() && token == Some(lease.token.as_uuid()) {
+                held = true;
+                wake = rows::flag(row, "next_waits")?;
+            }
+        }
+        if wake {
+            self.wake.notify();
         }
         if held {
             Ok(())
         } else {
             Err(QueueError::LeaseLost(lease.id))
         }
+    }
+
+    async fn ack_many(&self, leases: &[Lease]) -> Result<Vec<JobId>, QueueError> {
+        let mut lost = Vec::new();
+        let mut wake = false;
+        for chunk in leases.chunks(ACK_MANY_CHUNK) {
+            let mut entities: Vec<&EntityRef> = chunk.iter().map(|l| &l.entity).collect();
+            entities.sort_unstable();
+            entities.dedup();
+            let sql = ack_many(self.backend, chunk.len(), entities.len());
+            let sql = &sql;
+            let entities = &entities;
+            let deleted = retrying(false, move || async move {
+                let mut values: Vec<Value> =
+                    Vec::with_capacity(2 * chunk.len() + 3 * entities.len());
+                for lease in chunk {
+                    values.push(lease.id.as_uuid().into());
+                    values.push(lease.token.as_uuid().into());
+                }
+                for entity in entities {
+                    values.push(entity.tenant.as_str().into());
+                    values.push(entity.kind.as_str().into());
+                    values.push(entity.store_id.as_str().into());
+                }
+                Ok(self.db.query_all_raw(self.raw(sql, values)).await?)
+            })
+            .await?;
+            let mut acked: HashSet<(Uuid, Uuid)> = HashSet::with_capacity(deleted.len());
+            for row in &deleted {
+                let id: Uuid = get(row, "id")?;
+                let Some(token) = get::<Option<Uuid>>(row, "lease_token")? else {
+                    continue;
+                };
+                acked.insert((id, token));
+                wake |= rows::flag(row, "next_waits")?;
+            }
+            lost.extend(
+                chunk
+                    .iter()
+                    .filter(|l| !acked.contains(&(l.id.as_uuid(), l.token.as_uuid())))
+                    .map(|l| l.id),
+            );
+        }
+        if wake {
+            self.wake.notify();
+        }
+        Ok(lost)
     }
 
     async fn fail_transient(

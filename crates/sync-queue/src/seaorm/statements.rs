@@ -75,9 +75,10 @@ pub struct Statements {
     /// Claim.
     pub claim: ClaimStatements,
     /// Ack: delete the job if the lease matches, and the entity's superseded jobs.
-    /// Parameters: tenant, kind, store id, job id, lease token. Returns `id` and
-    /// `lease_token` of the deleted rows; the ack holds if the job is among them with the
-    /// caller's token.
+    /// Parameters: tenant, kind, store id, job id, lease token. Returns `id`,
+    /// `lease_token` and `next_waits` (1 when the entity has a waiting job, which the ack
+    /// may have made claimable) of the deleted rows; the ack holds if the job is among
+    /// them with the caller's token.
     pub ack: String,
     /// Fail (transient or permanent): set the status, the error and the run-after time,
     /// giving the entity's waiting slot up when a newer change holds it. Parameters:
@@ -96,10 +97,10 @@ pub fn statements(backend: DbBackend) -> &'static Statements {
     static SQLITE: OnceLock<Statements> = OnceLock::new();
     static POSTGRES: OnceLock<Statements> = OnceLock::new();
     static MYSQL: OnceLock<Statements> = OnceLock::new();
-    match backend {
-        DbBackend::Postgres => POSTGRES.get_or_init(|| build(Dialect::Postgres)),
-        DbBackend::MySql => MYSQL.get_or_init(|| build(Dialect::MySql)),
-        _ => SQLITE.get_or_init(|| build(Dialect::Sqlite)),
+    match dialect_of(backend) {
+        Dialect::Postgres => POSTGRES.get_or_init(|| build(Dialect::Postgres)),
+        Dialect::MySql => MYSQL.get_or_init(|| build(Dialect::MySql)),
+        Dialect::Sqlite => SQLITE.get_or_init(|| build(Dialect::Sqlite)),
     }
 }
 
@@ -197,6 +198,62 @@ fn other_waits(dialect: Dialect) -> String {
     )
 }
 
+/// `next_waits`: whether the entity of a deleted row has a waiting job (the change
+/// enqueued while it ran), which the ack may have made claimable. Read in `RETURNING`,
+/// where every database still sees the waiting row (an ack never deletes it).
+fn next_waits(dialect: Dialect) -> String {
+    format!(
+        "CASE WHEN EXISTS (SELECT 1 FROM sync_job s{} WHERE s.tenant = sync_job.tenant \
+         AND s.kind = sync_job.kind AND s.store_id = sync_job.store_id AND s.waiting = 1) \
+         THEN 1 ELSE 0 END AS next_waits",
+        entity_index(dialect)
+    )
+}
+
+/// The most leases one [`ack_many`] statement takes (5 parameters each, far below every
+/// database's parameter limit); `JobQueue::ack_many` splits longer lists.
+pub const ACK_MANY_CHUNK: usize = 1000;
+
+/// Ack of many leases in one `DELETE`: every job whose (id, lease token) pair is listed,
+/// and the superseded jobs of the listed entities (as [`Statements::ack`] does for one).
+///
+/// Parameters: `leases` pairs of (job id, lease token), then `entities` triples of
+/// (tenant, kind, store id). Returns `id`, `lease_token` and `next_waits` (1 when the
+/// entity has a waiting job) of the deleted rows; a lease held if its pair is among them.
+/// Empty lists are not allowed (`leases` and `entities` at least 1).
+pub fn ack_many(backend: DbBackend, leases: usize, entities: usize) -> String {
+    let dialect = dialect_of(backend);
+    let mut sql = String::with_capacity(160 + 9 * leases + 12 * entities);
+    sql.push_str("DELETE FROM sync_job WHERE (id, lease_token) IN (");
+    push_tuples(&mut sql, leases.max(1), "(?, ?)");
+    sql.push_str(") OR (waiting IS NULL AND status <> 'running' AND (tenant, kind, store_id) IN (");
+    push_tuples(&mut sql, entities.max(1), "(?, ?, ?)");
+    sql.push_str(")) RETURNING id, lease_token, ");
+    sql.push_str(&next_waits(dialect));
+    if dialect == Dialect::Postgres {
+        numbered(&sql)
+    } else {
+        sql
+    }
+}
+
+fn push_tuples(sql: &mut String, n: usize, tuple: &str) {
+    for i in 0..n {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(tuple);
+    }
+}
+
+fn dialect_of(backend: DbBackend) -> Dialect {
+    match backend {
+        DbBackend::Postgres => Dialect::Postgres,
+        DbBackend::MySql => Dialect::MySql,
+        _ => Dialect::Sqlite,
+    }
+}
+
 fn build(dialect: Dialect) -> Statements {
     let insert = "INSERT INTO sync_job (id, tenant, kind, store_id, action, payload, status, \
                   waiting, attempts, due_at, created_at, updated_at) \
@@ -246,10 +303,12 @@ fn build(dialect: Dialect) -> Statements {
             tenant: single_claim(dialect, true),
         },
     };
-    let ack = "DELETE FROM sync_job WHERE tenant = ? AND kind = ? AND store_id = ? \
-               AND ((id = ? AND lease_token = ?) OR (waiting IS NULL AND status <> 'running')) \
-               RETURNING id, lease_token"
-        .to_owned();
+    let ack = format!(
+        "DELETE FROM sync_job WHERE tenant = ? AND kind = ? AND store_id = ? \
+         AND ((id = ? AND lease_token = ?) OR (waiting IS NULL AND status <> 'running')) \
+         RETURNING id, lease_token, {}",
+        next_waits(dialect)
+    );
     let other_waits = other_waits(dialect);
     let fail = format!(
         "UPDATE sync_job SET status = ?, \
@@ -304,6 +363,19 @@ mod tests {
         };
         assert!(all.contains("FOR UPDATE SKIP LOCKED") && all.contains("$6"));
         assert!(!all.contains("$7") && tenant.contains("$7"));
+    }
+
+    #[test]
+    fn ack_many_lists_every_pair_and_entity() {
+        let pg = ack_many(DbBackend::Postgres, 2, 1);
+        assert!(pg.contains("IN (($1, $2), ($3, $4))"), "{pg}");
+        assert!(
+            pg.contains("IN (($5, $6, $7))") && !pg.contains("$8"),
+            "{pg}"
+        );
+        let sqlite = ack_many(DbBackend::Sqlite, 3, 2);
+        assert_eq!(sqlite.matches('?').count(), 3 * 2 + 2 * 3);
+        assert!(sqlite.contains("next_waits"));
     }
 
     #[test]

@@ -9,8 +9,8 @@ use chrono::TimeDelta;
 use sync_queue::csv::{export_links, import_links};
 use sync_queue::{
     Action, CsvError, EntityKind, FailOutcome, FeedName, HeaderProblem, JobFailure, JobFilter,
-    JobPayload, JobStatus, LineProblem, LinkCursor, NewJob, PageRequest, Pushed, QboId, QueueError,
-    Scope, StoreId, SyncToken,
+    JobId, JobPayload, JobStatus, LineProblem, LinkCursor, NewJob, PageRequest, Pushed, QboId,
+    QueueError, Scope, StoreId, SyncToken, WorkSignal,
 };
 
 use crate::{Fixture, entity, tenant, worker};
@@ -1689,4 +1689,178 @@ pub async fn cursors_per_tenant_and_feed(f: &Fixture) {
             .unwrap()
             .is_some()
     );
+}
+
+/// Whether `signal` holds a wake-up now (polled once: no waiting, no timing).
+async fn woken(signal: &mut WorkSignal) -> bool {
+    tokio::select! {
+        biased;
+        () = signal.wait() => true,
+        () = std::future::ready(()) => false,
+    }
+}
+
+pub async fn ack_many_acks_live_leases_and_names_the_lost_ones(f: &Fixture) {
+    let q = &*f.store;
+    assert_eq!(q.ack_many(&[]).await.unwrap(), Vec::new());
+    let entities: Vec<_> = (1..=4)
+        .map(|i| entity("shop", EntityKind::Order, &i.to_string()))
+        .collect();
+    for e in &entities {
+        q.enqueue(NewJob::upsert(e.clone())).await.unwrap();
+    }
+    let batch = q
+        .claim(&Scope::All, &worker("w1"), 10, LEASE)
+        .await
+        .unwrap();
+    assert_eq!(batch.len(), 4);
+    let lease = |i: usize| batch[i].lease.clone();
+    // Job 0 was acked already, job 3 failed for good: both leases are spent.
+    q.ack(&lease(0)).await.unwrap();
+    q.fail_permanent(&lease(3), &failure("Duplicate Name Exists Error"))
+        .await
+        .unwrap();
+    // An older failed job of entity 1, superseded by the change that job 1 carries.
+    let p = entity("shop", EntityKind::Product, "9");
+    let old = q.enqueue(NewJob::upsert(p.clone())).await.unwrap();
+    let run_old = q
+        .claim(&Scope::All, &worker("w1"), 10, LEASE)
+        .await
+        .unwrap();
+    q.enqueue(NewJob::upsert(p)).await.unwrap();
+    q.fail_permanent(&run_old[0].lease, &failure("Stale Object Error"))
+        .await
+        .unwrap();
+    let run_new = q
+        .claim(&Scope::All, &worker("w1"), 10, LEASE)
+        .await
+        .unwrap();
+    assert_eq!(run_new.len(), 1);
+
+    // Live, spent, live (twice), spent, live.
+    let lost = q
+        .ack_many(&[
+            lease(1),
+            lease(0),
+            lease(2),
+            lease(2),
+            lease(3),
+            run_new[0].lease.clone(),
+        ])
+        .await
+        .unwrap();
+    let lost: HashSet<JobId> = lost.into_iter().collect();
+    assert_eq!(lost, HashSet::from([batch[0].job.id, batch[3].job.id]));
+    for gone in [1, 2] {
+        assert!(
+            q.get_job(&Scope::All, batch[gone].job.id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+    // The superseded job left with the ack of its entity's newer job.
+    assert!(q.get_job(&Scope::All, old.id).await.unwrap().is_none());
+    // The failed job is untouched by the lost lease.
+    let failed = q
+        .get_job(&Scope::All, batch[3].job.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(failed.status, JobStatus::Error);
+    assert_eq!(
+        failed.last_error.map(|e| e.message),
+        Some("Duplicate Name Exists Error".to_owned())
+    );
+    assert_eq!(q.stats(&Scope::All).await.unwrap().total(), 1);
+}
+
+pub async fn ack_many_refuses_a_lease_reclaimed_by_another_worker(f: &Fixture) {
+    let q = &*f.store;
+    let a = entity("shop", EntityKind::Customer, "1");
+    let b = entity("shop", EntityKind::Customer, "2");
+    q.enqueue(NewJob::upsert(a)).await.unwrap();
+    q.enqueue(NewJob::upsert(b)).await.unwrap();
+    let first = q
+        .claim(&Scope::All, &worker("w1"), 10, LEASE)
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 2);
+    // w1 keeps job b alive but not job a, which w2 claims once its lease ran out.
+    let b_lease = q
+        .extend_lease(&first[1].lease, Duration::from_secs(120))
+        .await
+        .unwrap();
+    f.advance(30);
+    let second = q
+        .claim(&Scope::All, &worker("w2"), 10, LEASE)
+        .await
+        .unwrap();
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].job.id, first[0].job.id);
+
+    let lost = q
+        .ack_many(&[first[0].lease.clone(), b_lease])
+        .await
+        .unwrap();
+    assert_eq!(lost, vec![first[0].job.id]);
+    assert!(
+        q.get_job(&Scope::All, first[1].job.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let still = q
+        .get_job(&Scope::All, first[0].job.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.status, JobStatus::Running);
+    assert_eq!(still.lease.map(|l| l.worker), Some(worker("w2")));
+
+    assert_eq!(
+        q.ack_many(&[second[0].lease.clone()]).await.unwrap(),
+        Vec::new()
+    );
+    assert_eq!(q.stats(&Scope::All).await.unwrap().total(), 0);
+}
+
+pub async fn an_ack_that_frees_the_next_job_wakes_the_workers(f: &Fixture) {
+    let q = &*f.store;
+    let mut signal = q.subscribe();
+    let p = entity("shop", EntityKind::Product, "7");
+    q.enqueue(NewJob::upsert(p.clone())).await.unwrap();
+    let run = q.claim(&Scope::All, &worker("w"), 10, LEASE).await.unwrap();
+    // A change while the job runs: a new job that waits behind it.
+    q.enqueue(NewJob::upsert(p.clone())).await.unwrap();
+    assert!(woken(&mut signal).await, "an enqueue wakes");
+    assert!(!woken(&mut signal).await, "the wake-up was taken");
+
+    q.ack(&run[0].lease).await.unwrap();
+    assert!(
+        woken(&mut signal).await,
+        "the ack made the next job claimable"
+    );
+
+    // The same through ack_many.
+    let run = q.claim(&Scope::All, &worker("w"), 10, LEASE).await.unwrap();
+    assert_eq!(run.len(), 1);
+    q.enqueue(NewJob::upsert(p)).await.unwrap();
+    assert!(woken(&mut signal).await);
+    assert!(
+        q.ack_many(&[run[0].lease.clone()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        woken(&mut signal).await,
+        "ack_many made the next job claimable"
+    );
+
+    // An ack with nothing behind it wakes nobody.
+    let run = q.claim(&Scope::All, &worker("w"), 10, LEASE).await.unwrap();
+    assert_eq!(run.len(), 1);
+    q.ack(&run[0].lease).await.unwrap();
+    assert!(!woken(&mut signal).await);
 }

@@ -154,4 +154,7 @@ contract_suite!(
     csv_import_conflicts_with_existing_links,
     csv_wrong_header_is_refused,
     cursors_per_tenant_and_feed,
+    ack_many_acks_live_leases_and_names_the_lost_ones,
+    ack_many_refuses_a_lease_reclaimed_by_another_worker,
+    an_ack_that_frees_the_next_job_wakes_the_workers,
 );
