@@ -20,7 +20,7 @@ use crate::job::{
 };
 use crate::kind::{Action, EntityKind, JobStatus};
 use crate::link::{Link, LinkCursor, LinkImportRow, LinkStore, Pushed};
-use crate::queue::{JobQueue, QueueConfig, claim_args, retry_at};
+use crate::queue::{JobQueue, QueueConfig, claim_args, no_result_message, retry_at, spent};
 use crate::wake::{Wakeup, WorkSignal};
 
 /// A store that keeps everything in memory; clones share the same data.
@@ -416,7 +416,17 @@ impl JobQueue for MemoryStore {
             .take(max)
             .collect();
         let mut claimed = Vec::with_capacity(picked.len());
+        let mut spent_any = false;
         for id in picked {
+            let attempts = state.jobs.get(&id).map_or(0, |r| r.attempts);
+            if spent(&self.config, attempts.saturating_add(1)) {
+                if let Some(row) = state.jobs.get_mut(&id) {
+                    row.last_error = Some((None, no_result_message(attempts), now));
+                }
+                state.settle(id, JobStatus::Error, None, now);
+                spent_any = true;
+                continue;
+            }
             state.set_due(id, Some(until));
             let Some(row) = state.jobs.get_mut(&id) else {
                 continue;
@@ -438,6 +448,11 @@ impl JobQueue for MemoryStore {
                     expires_at_ms: until,
                 },
             });
+        }
+        drop(state);
+        if spent_any {
+            // A newer change of a spent job's entity may now run.
+            self.wake.notify();
         }
         Ok(claimed)
     }

@@ -92,6 +92,12 @@ pub trait JobQueue: Send + Sync + fmt::Debug {
     /// first, for `lease`; jobs whose lease expired count as due. Each claim counts one
     /// attempt. Returns nothing when nothing is due.
     ///
+    /// A job whose lease ran out on its last attempt ([`RetryPolicy::max_attempts`]) is
+    /// not handed out again: the claim puts it in error with the message "no result
+    /// after N leases" (N its attempts), where an operator sees it; a newer change of
+    /// the entity then runs next. It takes a place in the batch, so a claim may return
+    /// fewer jobs than were due.
+    ///
     /// # Errors
     /// [`QueueError::InvalidArgument`] for a zero lease.
     async fn claim(
@@ -242,6 +248,18 @@ pub(crate) fn claim_args(max: usize, lease: Duration) -> Result<(usize, i64), Qu
         });
     }
     Ok((max.min(MAX_CLAIM), lease_ms))
+}
+
+/// Whether a job that a claim just took (and counted) is beyond the store's attempt limit:
+/// its earlier `attempts - 1` leases all ran out without a result, so it goes to error
+/// with [`no_result_message`] instead of running again.
+pub(crate) fn spent(config: &QueueConfig, attempts_after_claim: u32) -> bool {
+    attempts_after_claim > config.retry.max_attempts.max(1)
+}
+
+/// The error of a job whose `leases` leases ran out without a result.
+pub(crate) fn no_result_message(leases: u32) -> String {
+    format!("no result after {leases} leases")
 }
 
 /// When a transient failure of `lease` runs again, or `None` when it gives up.

@@ -22,7 +22,7 @@ use crate::job::{
     PageRequest, PausedTenant, QueueStats, Scope,
 };
 use crate::kind::JobStatus;
-use crate::queue::{JobQueue, claim_args, retry_at};
+use crate::queue::{JobQueue, claim_args, no_result_message, retry_at, spent};
 use crate::wake::WorkSignal;
 
 /// `Cond` limiting to `scope`'s tenant.
@@ -171,6 +171,33 @@ impl SeaOrmStore {
         }
     }
 
+    /// Puts jobs the claim just took under `token` beyond their attempt limit in error.
+    async fn spend(&self, jobs: &[Job], token: LeaseToken) -> Result<(), QueueError> {
+        let sql = &statements(self.backend).spend;
+        for job in jobs {
+            let leases = job.attempts.saturating_sub(1);
+            let message = no_result_message(leases);
+            let message = &message;
+            retrying(true, move || async move {
+                let now = self.now();
+                let values: Vec<Value> = vec![
+                    message.as_str().into(),
+                    now.into(),
+                    now.into(),
+                    job.id.as_uuid().into(),
+                    token.as_uuid().into(),
+                ];
+                self.db.execute_raw(self.raw(sql, values)).await?;
+                Ok(())
+            })
+            .await?;
+            tracing::warn!(job = %job.id, entity = %job.entity, leases, "job in error: no result after its last lease");
+        }
+        // A newer change of the entity may now run.
+        self.wake.notify();
+        Ok(())
+    }
+
     /// Runs the fail statement; [`QueueError::LeaseLost`] when the lease was lost.
     async fn settle(
         &self,
@@ -311,6 +338,12 @@ impl JobQueue for SeaOrmStore {
             Ok((jobs, until))
         })
         .await?;
+        let (jobs, spent): (Vec<Job>, Vec<Job>) = jobs
+            .into_iter()
+            .partition(|job| !spent(&self.config, job.attempts));
+        if !spent.is_empty() {
+            self.spend(&spent, token).await?;
+        }
         if !jobs.is_empty() {
             tracing::debug!(worker = %worker, claimed = jobs.len(), "claimed jobs");
         }

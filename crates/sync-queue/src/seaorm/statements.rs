@@ -90,6 +90,12 @@ pub struct Statements {
     pub release: String,
     /// Extend a lease. Parameters: new expiry, now, job id, lease token.
     pub extend: String,
+    /// Spend a job the claim just took beyond its attempt limit (its earlier leases ran
+    /// out without a result): to error, the claim's attempt taken back, the entity's
+    /// waiting slot given up when a newer change holds it. Parameters: error message,
+    /// now (error time), now (updated), job id, lease token. Rare: only after dead
+    /// workers.
+    pub spend: String,
 }
 
 /// The statements for `backend`.
@@ -326,6 +332,14 @@ fn build(dialect: Dialect) -> Statements {
          lease_token = NULL, locked_by = NULL, updated_at = ? \
          WHERE id = ? AND lease_token = ?"
     );
+    let spend = format!(
+        "UPDATE sync_job SET status = 'error', \
+         attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, \
+         waiting = CASE WHEN {other_waits} THEN NULL ELSE 1 END, \
+         due_at = NULL, lease_token = NULL, locked_by = NULL, \
+         last_error_code = NULL, last_error_message = ?, last_error_at = ?, updated_at = ? \
+         WHERE id = ? AND lease_token = ?"
+    );
     let extend = "UPDATE sync_job SET due_at = ?, updated_at = ? \
                   WHERE id = ? AND lease_token = ? AND status = 'running'"
         .to_owned();
@@ -343,6 +357,7 @@ fn build(dialect: Dialect) -> Statements {
         fail: finish(fail),
         release: finish(release),
         extend: finish(extend),
+        spend: finish(spend),
     }
 }
 

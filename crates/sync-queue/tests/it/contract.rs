@@ -1864,3 +1864,75 @@ pub async fn an_ack_that_frees_the_next_job_wakes_the_workers(f: &Fixture) {
     q.ack(&run[0].lease).await.unwrap();
     assert!(!woken(&mut signal).await);
 }
+
+pub async fn a_job_whose_last_lease_ran_out_goes_to_error_at_claim_time(f: &Fixture) {
+    let q = &*f.store;
+    let p = entity("shop", EntityKind::Product, "31");
+    let job = q.enqueue(NewJob::upsert(p.clone())).await.unwrap();
+    // Three workers die holding it (the contract's limit is 3 attempts).
+    let mut leases = Vec::new();
+    for attempt in 1..=3 {
+        let batch = q
+            .claim(&Scope::All, &worker(&format!("dies-{attempt}")), 10, LEASE)
+            .await
+            .unwrap();
+        assert_eq!(batch.len(), 1);
+        assert_eq!(batch[0].lease.attempt(), attempt);
+        leases.push(batch[0].lease.clone());
+        f.advance(30);
+    }
+    // The third lease ran out: no fourth claim, the job is in error for the operator.
+    assert!(
+        q.claim(&Scope::All, &worker("w"), 10, LEASE)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let stored = q.get_job(&Scope::All, job.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, JobStatus::Error);
+    assert_eq!(stored.attempts, 3);
+    assert_eq!(stored.lease, None);
+    assert_eq!(stored.run_after, None);
+    assert!(!stored.superseded);
+    let error = stored.last_error.unwrap();
+    assert_eq!(error.message, "no result after 3 leases");
+    assert_eq!(error.code, None);
+    assert_eq!(error.at, f.clock.now());
+    assert!(matches!(
+        q.ack(&leases[2]).await,
+        Err(QueueError::LeaseLost(_))
+    ));
+    // A new change revives it, as for any job in error.
+    let again = q.enqueue(NewJob::upsert(p.clone())).await.unwrap();
+    assert!(again.coalesced && again.id == job.id);
+
+    // With a newer change waiting behind the dead worker's job, the spent job is
+    // superseded and the newer one runs.
+    let run = q.claim(&Scope::All, &worker("w"), 10, LEASE).await.unwrap();
+    assert_eq!(run.len(), 1);
+    f.advance(30);
+    let run = q.claim(&Scope::All, &worker("w"), 10, LEASE).await.unwrap();
+    assert_eq!(run.len(), 1);
+    let newer = q.enqueue(NewJob::upsert(p)).await.unwrap();
+    assert_ne!(newer.id, job.id);
+    f.advance(30);
+    let run = q.claim(&Scope::All, &worker("w"), 10, LEASE).await.unwrap();
+    assert_eq!(run.len(), 1);
+    f.advance(30);
+    let mut signal = q.subscribe();
+    assert!(
+        q.claim(&Scope::All, &worker("w"), 10, LEASE)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(woken(&mut signal).await, "the newer job became claimable");
+    let stored = q.get_job(&Scope::All, job.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, JobStatus::Error);
+    assert!(stored.superseded);
+    let next = q.claim(&Scope::All, &worker("w"), 10, LEASE).await.unwrap();
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].job.id, newer.id);
+    q.ack(&next[0].lease).await.unwrap();
+    assert_eq!(q.stats(&Scope::All).await.unwrap().total(), 0);
+}

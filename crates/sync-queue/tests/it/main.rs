@@ -157,4 +157,5 @@ contract_suite!(
     ack_many_acks_live_leases_and_names_the_lost_ones,
     ack_many_refuses_a_lease_reclaimed_by_another_worker,
     an_ack_that_frees_the_next_job_wakes_the_workers,
+    a_job_whose_last_lease_ran_out_goes_to_error_at_claim_time,
 );
