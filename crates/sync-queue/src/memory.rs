@@ -12,13 +12,15 @@ use crate::clock::{duration_ms, from_ms};
 use crate::cursor::{Cursor, CursorStore};
 use crate::error::{CsvError, LineError, LineProblem, QueueError};
 use crate::ids::{
-    ContentHash, FeedName, JobId, LeaseToken, QboId, StoreId, SyncToken, TenantId, WorkerId,
+    ContentHash, FeedName, JobId, LeaseName, LeaseToken, QboId, StoreId, SyncToken, TenantId,
+    WorkerId,
 };
 use crate::job::{
     ClaimedJob, Enqueued, EntityRef, FailOutcome, Job, JobFailure, JobFilter, JobPayload,
     LastError, Lease, LeaseInfo, NewJob, Page, PageRequest, PausedTenant, QueueStats, Scope,
 };
 use crate::kind::{Action, EntityKind, JobStatus};
+use crate::lease::{LeaseStore, ttl_ms};
 use crate::link::{Link, LinkCursor, LinkImportRow, LinkStore, Pushed};
 use crate::queue::{JobQueue, QueueConfig, claim_args, no_result_message, retry_at, spent};
 use crate::wake::{Wakeup, WorkSignal};
@@ -108,6 +110,8 @@ struct State {
     links: BTreeMap<LinkKey, LinkRow>,
     qbo_index: HashMap<(TenantId, EntityKind, QboId), StoreId>,
     cursors: HashMap<(TenantId, FeedName), (String, i64)>,
+    /// Named leases: holder and expiry.
+    leases: HashMap<LeaseName, (WorkerId, i64)>,
 }
 
 impl State {
@@ -902,5 +906,38 @@ impl CursorStore for MemoryStore {
             .cursors
             .remove(&(tenant.clone(), feed.clone()))
             .is_some())
+    }
+}
+
+#[async_trait]
+impl LeaseStore for MemoryStore {
+    async fn try_acquire(
+        &self,
+        name: &LeaseName,
+        holder: &WorkerId,
+        ttl: Duration,
+    ) -> Result<bool, QueueError> {
+        let ttl = ttl_ms(ttl)?;
+        let now = self.now();
+        let mut state = self.state();
+        let free = state
+            .leases
+            .get(name)
+            .is_none_or(|(who, until)| who == holder || *until <= now);
+        if free {
+            state
+                .leases
+                .insert(name.clone(), (holder.clone(), now.saturating_add(ttl)));
+        }
+        Ok(free)
+    }
+
+    async fn release_lease(&self, name: &LeaseName, holder: &WorkerId) -> Result<bool, QueueError> {
+        let mut state = self.state();
+        let mine = state.leases.get(name).is_some_and(|(who, _)| who == holder);
+        if mine {
+            state.leases.remove(name);
+        }
+        Ok(mine)
     }
 }

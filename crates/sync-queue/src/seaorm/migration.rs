@@ -13,7 +13,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateQueueTables)]
+        vec![Box::new(CreateQueueTables), Box::new(CreateLeaseTable)]
     }
 
     fn migration_table_name() -> DynIden {
@@ -63,6 +63,14 @@ pub(crate) enum SyncCursor {
     Feed,
     Value,
     UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+pub(crate) enum SyncLease {
+    Table,
+    Name,
+    Holder,
+    ExpiresAt,
 }
 
 #[derive(DeriveIden)]
@@ -271,5 +279,44 @@ impl MigrationTrait for CreateQueueTables {
                 .await?;
         }
         Ok(())
+    }
+}
+
+/// `m20261204_000002_create_lease_table`: named leases (`LeaseStore`), one row per name.
+struct CreateLeaseTable;
+
+impl MigrationName for CreateLeaseTable {
+    fn name(&self) -> &str {
+        "m20261204_000002_create_lease_table"
+    }
+}
+
+// `async_trait` needs the trait's exact (elided) lifetime shape here.
+#[allow(elided_lifetimes_in_paths)]
+#[async_trait::async_trait]
+impl MigrationTrait for CreateLeaseTable {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let mut leases = Table::create();
+        leases
+            .table(SyncLease::Table)
+            .col(CreateQueueTables::id_column(manager, SyncLease::Name, 128).primary_key())
+            .col(CreateQueueTables::id_column(
+                manager,
+                SyncLease::Holder,
+                128,
+            ))
+            .col(
+                ColumnDef::new(SyncLease::ExpiresAt)
+                    .big_integer()
+                    .not_null(),
+            );
+        CreateQueueTables::binary_strings(manager, &mut leases);
+        manager.create_table(leases).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(SyncLease::Table).to_owned())
+            .await
     }
 }

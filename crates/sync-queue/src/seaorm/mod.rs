@@ -10,6 +10,7 @@
 //! transaction, see [`statements::ClaimStatements`]). Operator calls, links and cursors are
 //! built with sea-query and rendered for the connected database.
 
+mod lease;
 mod links;
 mod migration;
 mod queue;

@@ -9,8 +9,8 @@ use chrono::TimeDelta;
 use sync_queue::csv::{export_links, import_links};
 use sync_queue::{
     Action, CsvError, EntityKind, FailOutcome, FeedName, HeaderProblem, JobFailure, JobFilter,
-    JobId, JobPayload, JobStatus, LineProblem, LinkCursor, NewJob, PageRequest, Pushed, QboId,
-    QueueError, Scope, StoreId, SyncToken, WorkSignal,
+    JobId, JobPayload, JobStatus, LeaseName, LineProblem, LinkCursor, NewJob, PageRequest, Pushed,
+    QboId, QueueError, Scope, StoreId, SyncToken, WorkSignal,
 };
 
 use crate::{Fixture, entity, tenant, worker};
@@ -1935,4 +1935,96 @@ pub async fn a_job_whose_last_lease_ran_out_goes_to_error_at_claim_time(f: &Fixt
     assert_eq!(next[0].job.id, newer.id);
     q.ack(&next[0].lease).await.unwrap();
     assert_eq!(q.stats(&Scope::All).await.unwrap().total(), 0);
+}
+
+fn lease_name(name: &str) -> LeaseName {
+    LeaseName::new(name).unwrap()
+}
+
+pub async fn named_lease_has_one_holder_when_two_race(f: &Fixture) {
+    let q = &*f.store;
+    let ttl = Duration::from_secs(30);
+    for round in 0..5 {
+        let name = lease_name(&format!("poll:shop:cscart.orders:{round}"));
+        let (host_a, host_b) = (worker("host-a"), worker("host-b"));
+        let (a, b) = tokio::join!(
+            q.try_acquire(&name, &host_a, ttl),
+            q.try_acquire(&name, &host_b, ttl),
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert!(a != b, "exactly one holder, got a={a} b={b}");
+        let (winner, loser) = if a {
+            (worker("host-a"), worker("host-b"))
+        } else {
+            (worker("host-b"), worker("host-a"))
+        };
+        // The holder keeps it (and may renew it); the other still cannot take it.
+        assert!(q.try_acquire(&name, &winner, ttl).await.unwrap());
+        assert!(!q.try_acquire(&name, &loser, ttl).await.unwrap());
+    }
+    // Names are independent, and compare exactly.
+    assert!(
+        q.try_acquire(
+            &lease_name("poll:shop:cscart.products"),
+            &worker("host-b"),
+            ttl
+        )
+        .await
+        .unwrap()
+    );
+    assert!(
+        q.try_acquire(
+            &lease_name("POLL:shop:cscart.products"),
+            &worker("host-a"),
+            ttl
+        )
+        .await
+        .unwrap()
+    );
+    assert!(matches!(
+        q.try_acquire(&lease_name("x"), &worker("host-a"), Duration::ZERO)
+            .await,
+        Err(QueueError::InvalidArgument { what: "ttl", .. })
+    ));
+    assert!(LeaseName::new("").is_err());
+    assert!(LeaseName::new(" poll").is_err());
+}
+
+pub async fn named_lease_expiry_hands_it_over(f: &Fixture) {
+    let q = &*f.store;
+    let name = lease_name("poll:shop:cscart.orders");
+    let ttl = Duration::from_secs(30);
+    assert!(q.try_acquire(&name, &worker("a"), ttl).await.unwrap());
+    f.advance(29);
+    assert!(!q.try_acquire(&name, &worker("b"), ttl).await.unwrap());
+    // Renewing moves the expiry to 30 s from now.
+    assert!(q.try_acquire(&name, &worker("a"), ttl).await.unwrap());
+    f.advance(29);
+    assert!(!q.try_acquire(&name, &worker("b"), ttl).await.unwrap());
+    f.advance(1);
+    // a stalled: exactly at expiry the lease passes to b.
+    assert!(q.try_acquire(&name, &worker("b"), ttl).await.unwrap());
+    assert!(!q.try_acquire(&name, &worker("a"), ttl).await.unwrap());
+    assert!(!q.release_lease(&name, &worker("a")).await.unwrap());
+    assert!(!q.try_acquire(&name, &worker("c"), ttl).await.unwrap());
+}
+
+pub async fn named_lease_release_by_a_non_holder_is_refused(f: &Fixture) {
+    let q = &*f.store;
+    let name = lease_name("poll:vendor-2:cscart.products");
+    let ttl = Duration::from_secs(30);
+    assert!(
+        !q.release_lease(&name, &worker("a")).await.unwrap(),
+        "nobody holds it"
+    );
+    assert!(q.try_acquire(&name, &worker("a"), ttl).await.unwrap());
+    assert!(!q.release_lease(&name, &worker("b")).await.unwrap());
+    assert!(!q.try_acquire(&name, &worker("b"), ttl).await.unwrap());
+    assert!(q.release_lease(&name, &worker("a")).await.unwrap());
+    assert!(
+        !q.release_lease(&name, &worker("a")).await.unwrap(),
+        "released once"
+    );
+    // Free again: the next holder takes it at once.
+    assert!(q.try_acquire(&name, &worker("b"), ttl).await.unwrap());
 }

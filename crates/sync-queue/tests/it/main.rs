@@ -158,4 +158,7 @@ contract_suite!(
     ack_many_refuses_a_lease_reclaimed_by_another_worker,
     an_ack_that_frees_the_next_job_wakes_the_workers,
     a_job_whose_last_lease_ran_out_goes_to_error_at_claim_time,
+    named_lease_has_one_holder_when_two_race,
+    named_lease_expiry_hands_it_over,
+    named_lease_release_by_a_non_holder_is_refused,
 );
