@@ -278,3 +278,55 @@ pub(crate) fn retry_at(
     }
     Some(now_ms.saturating_add(crate::clock::duration_ms(wait)))
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::ids::{JobId, LeaseToken, StoreId, TenantId};
+    use crate::job::EntityRef;
+    use crate::kind::EntityKind;
+
+    fn lease(attempt: u32) -> Lease {
+        Lease {
+            id: JobId::generate(),
+            entity: EntityRef::new(
+                TenantId::new("shop").unwrap_or_else(|e| panic!("{e}")),
+                EntityKind::Order,
+                StoreId::new("1").unwrap_or_else(|e| panic!("{e}")),
+            ),
+            token: LeaseToken::generate(),
+            worker: WorkerId::new("w").unwrap_or_else(|e| panic!("{e}")),
+            attempt,
+            expires_at_ms: 0,
+        }
+    }
+
+    proptest! {
+        /// The next run time of a transient failure never overflows: any attempt, any
+        /// policy, any retry-after, any clock.
+        #[test]
+        fn retry_time_never_overflows(
+            attempt in prop_oneof![Just(u32::MAX), any::<u32>()],
+            base_secs in any::<u64>(),
+            max_secs in any::<u64>(),
+            retry_after in prop::option::of(prop_oneof![Just(Duration::MAX), any::<u64>().prop_map(Duration::from_secs)]),
+            now_ms in prop_oneof![Just(i64::MAX), Just(i64::MIN), any::<i64>()],
+        ) {
+            let config = QueueConfig::default().with_retry(RetryPolicy {
+                max_attempts: u32::MAX,
+                base_delay: Duration::from_secs(base_secs),
+                max_delay: Duration::from_secs(max_secs),
+            });
+            let mut failure = JobFailure::new("503");
+            if let Some(wait) = retry_after {
+                failure = failure.with_retry_after(wait);
+            }
+            if let Some(at) = retry_at(&config, &lease(attempt), &failure, now_ms) {
+                prop_assert!(at >= now_ms);
+                let _ = crate::clock::from_ms(at);
+            }
+        }
+    }
+}

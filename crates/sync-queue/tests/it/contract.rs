@@ -550,7 +550,7 @@ pub async fn failure_while_a_newer_change_waits_is_superseded(f: &Fixture) {
         .list_jobs(
             &JobFilter {
                 statuses: vec![JobStatus::Error],
-                ..JobFilter::default()
+                ..JobFilter::new(Scope::All)
             },
             &PageRequest::first(10),
         )
@@ -762,7 +762,10 @@ pub async fn list_filters_and_keyset_paging(f: &Fixture) {
     let mut page = PageRequest::first(10);
     let mut pages = 0;
     loop {
-        let got = q.list_jobs(&JobFilter::default(), &page).await.unwrap();
+        let got = q
+            .list_jobs(&JobFilter::new(Scope::All), &page)
+            .await
+            .unwrap();
         pages += 1;
         seen.extend(got.items.iter().map(|j| j.id));
         match got.next {
@@ -775,10 +778,7 @@ pub async fn list_filters_and_keyset_paging(f: &Fixture) {
 
     let vendor = q
         .list_jobs(
-            &JobFilter {
-                scope: Scope::Tenant(tenant("vendor")),
-                ..JobFilter::default()
-            },
+            &JobFilter::new(Scope::Tenant(tenant("vendor"))),
             &PageRequest::first(100),
         )
         .await
@@ -791,7 +791,7 @@ pub async fn list_filters_and_keyset_paging(f: &Fixture) {
             &JobFilter {
                 kind: Some(EntityKind::Product),
                 statuses: vec![JobStatus::Pending],
-                ..JobFilter::default()
+                ..JobFilter::new(Scope::All)
             },
             &PageRequest::first(100),
         )
@@ -812,7 +812,7 @@ pub async fn list_filters_and_keyset_paging(f: &Fixture) {
     // Text in the error, case-insensitive; LIKE wildcards are taken literally.
     let text = |needle: &str| JobFilter {
         error_text: Some(needle.to_owned()),
-        ..JobFilter::default()
+        ..JobFilter::new(Scope::All)
     };
     let stale = q
         .list_jobs(&text("stale object"), &PageRequest::first(10))
@@ -839,7 +839,7 @@ pub async fn list_filters_and_keyset_paging(f: &Fixture) {
         .list_jobs(
             &JobFilter {
                 statuses: vec![JobStatus::Error, JobStatus::Running],
-                ..JobFilter::default()
+                ..JobFilter::new(Scope::All)
             },
             &PageRequest::first(10),
         )
@@ -1131,7 +1131,7 @@ pub async fn bad_arguments_get_typed_errors(f: &Fixture) {
             .is_empty()
     );
     assert!(matches!(
-        q.list_jobs(&JobFilter::default(), &PageRequest::first(0))
+        q.list_jobs(&JobFilter::new(Scope::All), &PageRequest::first(0))
             .await,
         Err(QueueError::InvalidArgument {
             what: "page limit",
@@ -2027,4 +2027,49 @@ pub async fn named_lease_release_by_a_non_holder_is_refused(f: &Fixture) {
     );
     // Free again: the next holder takes it at once.
     assert!(q.try_acquire(&name, &worker("b"), ttl).await.unwrap());
+}
+
+pub async fn payloads_and_cursors_over_64_kib_round_trip(f: &Fixture) {
+    let q = &*f.store;
+    // 200 KiB of JSON: a product snapshot with many variants, say.
+    let big = format!(
+        r#"{{"description":"{}"}}"#,
+        "é0123456789".repeat(200 * 1024 / 12)
+    );
+    assert!(big.len() > 200 * 1024);
+    let p = entity("shop", EntityKind::Product, "big");
+    let job = q
+        .enqueue(NewJob::upsert(p.clone()).with_payload(payload(&big)))
+        .await
+        .unwrap();
+    let stored = q.get_job(&Scope::All, job.id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.payload.as_ref().map(JobPayload::as_str),
+        Some(big.as_str())
+    );
+    let batch = q.claim(&Scope::All, &worker("w"), 1, LEASE).await.unwrap();
+    assert_eq!(
+        batch[0].job.payload.as_ref().map(JobPayload::as_str),
+        Some(big.as_str())
+    );
+    // A newer big payload while it runs, and one folded into that.
+    let newer = format!("{big}\n");
+    let many = q
+        .enqueue_many(vec![
+            NewJob::upsert(p.clone()).with_payload(payload(&big)),
+            NewJob::upsert(p).with_payload(payload(&newer)),
+        ])
+        .await
+        .unwrap();
+    let next = q.get_job(&Scope::All, many[1].id).await.unwrap().unwrap();
+    assert_eq!(
+        next.payload.as_ref().map(JobPayload::as_str),
+        Some(newer.as_str())
+    );
+    q.ack(&batch[0].lease).await.unwrap();
+
+    let feed = FeedName::new("products.scan").unwrap();
+    q.set_cursor(&tenant("shop"), &feed, &big).await.unwrap();
+    let cursor = q.get_cursor(&tenant("shop"), &feed).await.unwrap().unwrap();
+    assert_eq!(cursor.value, big);
 }

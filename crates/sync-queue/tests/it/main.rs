@@ -161,4 +161,5 @@ contract_suite!(
     named_lease_has_one_holder_when_two_race,
     named_lease_expiry_hands_it_over,
     named_lease_release_by_a_non_holder_is_refused,
+    payloads_and_cursors_over_64_kib_round_trip,
 );
