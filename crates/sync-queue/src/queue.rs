@@ -83,9 +83,12 @@ pub trait JobQueue: Send + Sync + fmt::Debug {
     /// Enqueues a change (see the trait docs for coalescing) and wakes waiting workers.
     async fn enqueue(&self, job: NewJob) -> Result<Enqueued, QueueError>;
 
-    /// Enqueues many changes at once (one transaction on databases), in order. On SQLite
-    /// the transaction holds the one writer: enqueue a bulk export in chunks (say 1,000)
-    /// so that workers get their turns between them.
+    /// Enqueues many changes at once, in order, with the same result as enqueueing them
+    /// one after another (changes of one entity fold as they would). On databases this
+    /// is one multi-row statement per
+    /// [`ENQUEUE_MANY_CHUNK`](crate::seaorm::statements::ENQUEUE_MANY_CHUNK) distinct
+    /// entities, all in one transaction: on SQLite that holds the one writer, so enqueue
+    /// a bulk export in chunks (say 1,000) so that workers get their turns between them.
     async fn enqueue_many(&self, jobs: Vec<NewJob>) -> Result<Vec<Enqueued>, QueueError>;
 
     /// Claims up to `max` (at most [`MAX_CLAIM`]) jobs that are due, oldest run-after

@@ -260,34 +260,63 @@ fn dialect_of(backend: DbBackend) -> Dialect {
     }
 }
 
-fn build(dialect: Dialect) -> Statements {
-    let insert = "INSERT INTO sync_job (id, tenant, kind, store_id, action, payload, status, \
-                  waiting, attempts, due_at, created_at, updated_at) \
-                  VALUES (?, ?, ?, ?, ?, ?, 'pending', 1, 0, ?, ?, ?)";
-    let enqueue = match dialect {
-        Dialect::MySql => format!(
-            // MariaDB assigns left to right, each seeing the earlier ones: the columns read
-            // by later conditions (action, status) are assigned last.
-            "{insert} ON DUPLICATE KEY UPDATE \
+/// The enqueue upsert for `rows` rows of values, returning `returning`.
+fn enqueue_sql(dialect: Dialect, rows: usize, returning: &str) -> String {
+    let mut sql = String::from(
+        "INSERT INTO sync_job (id, tenant, kind, store_id, action, payload, status, \
+         waiting, attempts, due_at, created_at, updated_at) VALUES ",
+    );
+    push_tuples(
+        &mut sql,
+        rows.max(1),
+        "(?, ?, ?, ?, ?, ?, 'pending', 1, 0, ?, ?, ?)",
+    );
+    match dialect {
+        // MariaDB assigns left to right, each seeing the earlier ones: the columns read
+        // by later conditions (action, status) are assigned last.
+        Dialect::MySql => sql.push_str(
+            " ON DUPLICATE KEY UPDATE \
              payload = IF(action = 'delete', payload, VALUES(payload)), \
              action = IF(action = 'delete', action, VALUES(action)), \
              attempts = IF(status = 'error', 0, attempts), \
              due_at = IF(status = 'error', VALUES(due_at), due_at), \
              status = IF(status = 'error', 'pending', status), \
-             updated_at = VALUES(updated_at) \
-             RETURNING id"
+             updated_at = VALUES(updated_at)",
         ),
-        _ => format!(
-            "{insert} ON CONFLICT (tenant, kind, store_id, waiting) DO UPDATE SET \
+        _ => sql.push_str(
+            " ON CONFLICT (tenant, kind, store_id, waiting) DO UPDATE SET \
              payload = CASE WHEN sync_job.action = 'delete' THEN sync_job.payload ELSE excluded.payload END, \
              action = CASE WHEN sync_job.action = 'delete' THEN sync_job.action ELSE excluded.action END, \
              attempts = CASE WHEN sync_job.status = 'error' THEN 0 ELSE sync_job.attempts END, \
              due_at = CASE WHEN sync_job.status = 'error' THEN excluded.due_at ELSE sync_job.due_at END, \
              status = CASE WHEN sync_job.status = 'error' THEN 'pending' ELSE sync_job.status END, \
-             updated_at = excluded.updated_at \
-             RETURNING id"
+             updated_at = excluded.updated_at",
         ),
-    };
+    }
+    sql.push_str(" RETURNING ");
+    sql.push_str(returning);
+    if dialect == Dialect::Postgres {
+        numbered(&sql)
+    } else {
+        sql
+    }
+}
+
+/// The most jobs one [`enqueue_many`] statement takes (9 parameters each);
+/// `JobQueue::enqueue_many` splits longer lists (in one transaction).
+pub const ENQUEUE_MANY_CHUNK: usize = 1000;
+
+/// Bulk enqueue: [`Statements::enqueue`] with `rows` rows of values, for distinct
+/// entities (two rows of one entity in one statement are refused by PostgreSQL; the
+/// caller folds them first, as enqueueing them one after the other would). Parameters:
+/// those of [`Statements::enqueue`], row after row. Returns `id`, `tenant`, `kind` and
+/// `store_id` of each row's job (the new one, or the waiting job it was folded into).
+pub fn enqueue_many(backend: DbBackend, rows: usize) -> String {
+    enqueue_sql(dialect_of(backend), rows, "id, tenant, kind, store_id")
+}
+
+fn build(dialect: Dialect) -> Statements {
+    let enqueue = enqueue_sql(dialect, 1, "id");
     let claim = match dialect {
         Dialect::MySql => {
             let select = |tenant: bool| {
@@ -351,7 +380,7 @@ fn build(dialect: Dialect) -> Statements {
         }
     };
     Statements {
-        enqueue: finish(enqueue),
+        enqueue,
         claim,
         ack: finish(ack),
         fail: finish(fail),

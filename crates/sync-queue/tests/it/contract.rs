@@ -2073,3 +2073,86 @@ pub async fn payloads_and_cursors_over_64_kib_round_trip(f: &Fixture) {
     let cursor = q.get_cursor(&tenant("shop"), &feed).await.unwrap().unwrap();
     assert_eq!(cursor.value, big);
 }
+
+pub async fn enqueue_many_folds_as_one_by_one_would(f: &Fixture) {
+    let q = &*f.store;
+    // B runs, C is in error.
+    let b = entity("shop", EntityKind::Product, "b");
+    let c = entity("shop", EntityKind::Product, "c");
+    let b_job = q.enqueue(NewJob::upsert(b.clone())).await.unwrap();
+    let run = q.claim(&Scope::All, &worker("w"), 10, LEASE).await.unwrap();
+    let c_job = q.enqueue(NewJob::upsert(c.clone())).await.unwrap();
+    let run_c = q.claim(&Scope::All, &worker("w"), 10, LEASE).await.unwrap();
+    q.fail_permanent(&run_c[0].lease, &failure("6000"))
+        .await
+        .unwrap();
+    f.advance(1);
+
+    let a = entity("shop", EntityKind::Customer, "a");
+    let mut jobs = vec![
+        NewJob::upsert(a.clone()).with_payload(payload(r#"{"v":1}"#)),
+        NewJob::upsert(b.clone()).with_payload(payload(r#"{"v":1}"#)),
+        NewJob::delete(a.clone()).with_payload(payload(r#"{"gone":1}"#)),
+        NewJob::upsert(c.clone()).with_payload(payload(r#"{"v":1}"#)),
+        NewJob::upsert(b.clone()).with_payload(payload(r#"{"v":2}"#)),
+        NewJob::upsert(a.clone()).with_payload(payload(r#"{"v":3}"#)),
+    ];
+    // Enough distinct entities to take more than one statement.
+    for i in 0..2500 {
+        jobs.push(NewJob::upsert(entity(
+            "vendor",
+            EntityKind::Order,
+            &i.to_string(),
+        )));
+    }
+    let done = q.enqueue_many(jobs).await.unwrap();
+    assert_eq!(done.len(), 2506);
+    // A: new, then folded (the delete wins, with its payload).
+    assert!(!done[0].coalesced);
+    assert!(done[2].coalesced && done[2].id == done[0].id);
+    assert!(done[5].coalesced && done[5].id == done[0].id);
+    let a_job = q.get_job(&Scope::All, done[0].id).await.unwrap().unwrap();
+    assert_eq!(a_job.action, Action::Delete);
+    assert_eq!(
+        a_job.payload.as_ref().map(JobPayload::as_str),
+        Some(r#"{"gone":1}"#)
+    );
+    // B runs: a new job waits behind it, carrying the newest change.
+    assert!(!done[1].coalesced);
+    assert_ne!(done[1].id, b_job.id);
+    assert!(done[4].coalesced && done[4].id == done[1].id);
+    let b_next = q.get_job(&Scope::All, done[1].id).await.unwrap().unwrap();
+    assert_eq!(
+        b_next.payload.as_ref().map(JobPayload::as_str),
+        Some(r#"{"v":2}"#)
+    );
+    // C was in error: revived.
+    assert!(done[3].coalesced && done[3].id == c_job.id);
+    let c_now = q.get_job(&Scope::All, c_job.id).await.unwrap().unwrap();
+    assert_eq!(c_now.status, JobStatus::Pending);
+    assert_eq!(c_now.attempts, 0);
+    assert_eq!(c_now.run_after, Some(f.clock.now()));
+    // Every distinct entity got its own new job.
+    let distinct: HashSet<JobId> = done[6..].iter().map(|d| d.id).collect();
+    assert_eq!(distinct.len(), 2500);
+    assert!(done[6..].iter().all(|d| !d.coalesced));
+    let stats = q.stats(&Scope::Tenant(tenant("vendor"))).await.unwrap();
+    assert_eq!(stats.count(JobStatus::Pending), 2500);
+    // And again: all fold into the waiting jobs.
+    let again = q
+        .enqueue_many(
+            (0..2500)
+                .map(|i| NewJob::upsert(entity("vendor", EntityKind::Order, &i.to_string())))
+                .collect(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        again
+            .iter()
+            .zip(&done[6..])
+            .all(|(x, y)| x.coalesced && x.id == y.id)
+    );
+    q.ack(&run[0].lease).await.unwrap();
+    assert_eq!(q.stats(&Scope::All).await.unwrap().total(), 2503);
+}

@@ -161,6 +161,56 @@ async fn mariadb_upgrade_widens_payloads_and_cursors_of_an_existing_database() {
     store.close().await.unwrap();
 }
 
+/// Migrating a SQLite database through a pool of several connections, each of which had
+/// read the schema before, leaves no connection with the old schema: enqueues on every
+/// connection at once find the unique index their upsert needs.
+#[tokio::test]
+async fn sqlite_migration_through_a_pool_of_several_connections() {
+    const CONNECTIONS: u32 = 16;
+    let db = TestDb::new(Backend::Sqlite).await;
+    let mut options = sea_orm::ConnectOptions::new(db.url().to_owned());
+    options
+        .max_connections(CONNECTIONS)
+        .min_connections(CONNECTIONS)
+        .sqlx_logging(false);
+    let conn = sea_orm::Database::connect(options).await.unwrap();
+    let pool = conn.get_sqlite_connection_pool();
+    // Every connection reads the (empty) schema before the migration.
+    let mut held = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let mut c = pool.acquire().await.unwrap();
+        sqlx::query("SELECT COUNT(*) FROM sqlite_master")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        held.push(c);
+    }
+    drop(held);
+
+    SeaOrmStore::migrate(&conn).await.unwrap();
+    let store = SeaOrmStore::from_connection(conn, QueueConfig::default());
+    let tasks: Vec<_> = (0..32)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .enqueue(NewJob::upsert(entity(
+                        "shop",
+                        EntityKind::Order,
+                        &i.to_string(),
+                    )))
+                    .await
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let stats = store.stats(&Scope::All).await.unwrap();
+    assert_eq!(stats.total(), 32);
+    store.close().await.unwrap();
+}
+
 #[tokio::test]
 async fn sqlite_is_a_wal_file_with_a_busy_timeout_and_one_writer() {
     let db = TestDb::new(Backend::Sqlite).await;

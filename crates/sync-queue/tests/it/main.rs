@@ -162,4 +162,5 @@ contract_suite!(
     named_lease_expiry_hands_it_over,
     named_lease_release_by_a_non_holder_is_refused,
     payloads_and_cursors_over_64_kib_round_trip,
+    enqueue_many_folds_as_one_by_one_would,
 );
