@@ -14,7 +14,8 @@
 //!
 //! An import is all-or-nothing: a wrong header, or any bad line (unknown kind, missing or
 //! invalid id, a duplicate, a conflict with an existing link), changes nothing and
-//! reports every bad line with its line number (the header is line 1).
+//! reports every bad line with its line number (the header is line 1), and how many
+//! there are. Conflicts with stored links are checked once the file itself is clean.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -35,10 +36,6 @@ pub const COLUMNS: [&str; 7] = [
     "manual",
     "updated_at",
 ];
-
-/// At most this many bad lines are reported (the rest are counted in the message only
-/// up to this bound: a file that bad needs fixing at its source anyway).
-pub const MAX_REPORTED_LINES: usize = 1000;
 
 const EXPORT_PAGE: u32 = 500;
 
@@ -213,11 +210,9 @@ pub fn parse_links<R: io::Read>(input: R) -> Result<Vec<LinkImportRow>, CsvError
                 row.line = line;
                 rows.push(row);
             }
-            Err(problem) => {
-                if errors.len() < MAX_REPORTED_LINES {
-                    errors.push(LineError { line, problem });
-                }
-            }
+            // Every bad line is kept, so the count is the true one (the message shows
+            // the first ten); the file is held in memory anyway.
+            Err(problem) => errors.push(LineError { line, problem }),
         }
     }
     if errors.is_empty() {
@@ -396,6 +391,20 @@ mod tests {
         ));
         assert!(matches!(got[5], (9, LineProblem::Malformed(_))));
         assert_eq!(got.len(), 6, "{got:?}");
+    }
+
+    #[test]
+    fn the_count_of_bad_lines_is_the_true_count() {
+        let mut text = String::from("kind,store_id,qbo_id\n");
+        for i in 0..1500 {
+            text.push_str(&format!("invoice,{i},{i}\n"));
+            text.push_str(&format!("customer,{i},{}\n", 10_000 + i));
+        }
+        let err = parse_links(text.as_bytes()).unwrap_err();
+        assert!(err.to_string().starts_with("1500 bad line(s)"), "{err}");
+        let errors = lines(err);
+        assert_eq!(errors.len(), 1500);
+        assert_eq!(errors[1499].line, 2 + 2 * 1499);
     }
 
     #[test]

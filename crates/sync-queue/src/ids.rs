@@ -172,6 +172,14 @@ string_id!(
     128
 );
 
+string_id!(
+    /// The name of a singleton lease (see [`LeaseStore`](crate::LeaseStore)), e.g.
+    /// `poll:shop:cscart.orders`.
+    LeaseName,
+    "lease name",
+    128
+);
+
 /// The id of a job: a UUID v7, so ids sort by creation time (keyset paging relies on it).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]

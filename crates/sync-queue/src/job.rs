@@ -344,10 +344,17 @@ pub enum FailOutcome {
 
 /// Which tenants a call reaches: all of them (the shop owner's admin, a shared worker) or
 /// one (a vendor sees and touches only its own).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+///
+/// There is no default: a call that reaches every tenant says so with [`Scope::All`], so
+/// that a forgotten scope never widens to every tenant's jobs.
+///
+/// ```compile_fail
+/// let everyone: sync_queue::Scope = Default::default();
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Scope {
-    /// Every tenant.
-    #[default]
+    /// Every tenant: operator-wide (the shop owner's admin, a worker shared by all
+    /// tenants). Spell it out only where that is meant.
     All,
     /// One tenant.
     Tenant(TenantId),
@@ -371,8 +378,13 @@ impl Scope {
     }
 }
 
-/// Filters for listing jobs.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Filters for listing jobs. Built with [`JobFilter::new`] from a [`Scope`] (there is no
+/// default, so the tenants are always chosen), then narrowed field by field.
+///
+/// ```compile_fail
+/// let everything = sync_queue::JobFilter::default();
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobFilter {
     /// The tenants.
     pub scope: Scope,
@@ -382,6 +394,18 @@ pub struct JobFilter {
     pub kind: Option<EntityKind>,
     /// Only jobs whose last error message contains this text (case-insensitive).
     pub error_text: Option<String>,
+}
+
+impl JobFilter {
+    /// Every job in `scope`: all statuses, all kinds, any error.
+    pub fn new(scope: Scope) -> Self {
+        Self {
+            scope,
+            statuses: Vec::new(),
+            kind: None,
+            error_text: None,
+        }
+    }
 }
 
 /// A page request for keyset paging by job id (oldest first).

@@ -3,9 +3,11 @@
 //! The durable, coalescing job queue of qbo-sync, with the link store (store entity ↔ QBO
 //! entity) and the cursor store (where each store feed's polling left off).
 //!
-//! - **Traits**: [`JobQueue`], [`LinkStore`] and [`CursorStore`] (together
-//!   [`SyncStore`]), async and storage-agnostic; every call is scoped to a tenant or a
-//!   [`Scope`].
+//! - **Traits**: [`JobQueue`], [`LinkStore`], [`CursorStore`] and [`LeaseStore`]
+//!   (together [`SyncStore`]), async and storage-agnostic; every queue, link and cursor
+//!   call is scoped to a tenant or a [`Scope`].
+//! - **Named leases**: one holder at a time for singleton tasks across processes
+//!   ([`LeaseStore`]).
 //! - **Backends**: [`MemoryStore`] (same behaviour, no durability) and [`SeaOrmStore`] on
 //!   SQLite (the default: one file, WAL, one writer), PostgreSQL or MariaDB, with its
 //!   migrations ([`seaorm::Migrator`]).
@@ -51,6 +53,7 @@ mod error;
 mod ids;
 mod job;
 mod kind;
+mod lease;
 mod link;
 mod memory;
 mod queue;
@@ -67,13 +70,15 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use cursor::{Cursor, CursorStore};
 pub use error::{CsvError, HeaderProblem, LineError, LineProblem, QueueError};
 pub use ids::{
-    ContentHash, FeedName, JobId, LeaseToken, QboId, StoreId, SyncToken, TenantId, WorkerId,
+    ContentHash, FeedName, JobId, LeaseName, LeaseToken, QboId, StoreId, SyncToken, TenantId,
+    WorkerId,
 };
 pub use job::{
     ClaimedJob, Enqueued, EntityRef, FailOutcome, Job, JobFailure, JobFilter, JobPayload,
     LastError, Lease, LeaseInfo, NewJob, Page, PageRequest, PausedTenant, QueueStats, Scope,
 };
 pub use kind::{Action, EntityKind, JobStatus};
+pub use lease::LeaseStore;
 pub use link::{Link, LinkCursor, LinkImportRow, LinkStore, Pushed};
 pub use memory::MemoryStore;
 pub use queue::{JobQueue, MAX_CLAIM, QueueConfig};
@@ -81,7 +86,8 @@ pub use retry::RetryPolicy;
 pub use seaorm::SeaOrmStore;
 pub use wake::{MAX_POLL_INTERVAL, WorkSignal};
 
-/// All three stores in one: what a daemon holds (`Arc<dyn SyncStore>`).
-pub trait SyncStore: JobQueue + LinkStore + CursorStore {}
+/// Every store in one (jobs, links, cursors, named leases): what a daemon holds
+/// (`Arc<dyn SyncStore>`).
+pub trait SyncStore: JobQueue + LinkStore + CursorStore + LeaseStore {}
 
-impl<T: JobQueue + LinkStore + CursorStore> SyncStore for T {}
+impl<T: JobQueue + LinkStore + CursorStore + LeaseStore> SyncStore for T {}

@@ -12,15 +12,17 @@ use crate::clock::{duration_ms, from_ms};
 use crate::cursor::{Cursor, CursorStore};
 use crate::error::{CsvError, LineError, LineProblem, QueueError};
 use crate::ids::{
-    ContentHash, FeedName, JobId, LeaseToken, QboId, StoreId, SyncToken, TenantId, WorkerId,
+    ContentHash, FeedName, JobId, LeaseName, LeaseToken, QboId, StoreId, SyncToken, TenantId,
+    WorkerId,
 };
 use crate::job::{
     ClaimedJob, Enqueued, EntityRef, FailOutcome, Job, JobFailure, JobFilter, JobPayload,
     LastError, Lease, LeaseInfo, NewJob, Page, PageRequest, PausedTenant, QueueStats, Scope,
 };
 use crate::kind::{Action, EntityKind, JobStatus};
+use crate::lease::{LeaseStore, ttl_ms};
 use crate::link::{Link, LinkCursor, LinkImportRow, LinkStore, Pushed};
-use crate::queue::{JobQueue, QueueConfig, claim_args, retry_at};
+use crate::queue::{JobQueue, QueueConfig, claim_args, no_result_message, retry_at, spent};
 use crate::wake::{Wakeup, WorkSignal};
 
 /// A store that keeps everything in memory; clones share the same data.
@@ -108,6 +110,8 @@ struct State {
     links: BTreeMap<LinkKey, LinkRow>,
     qbo_index: HashMap<(TenantId, EntityKind, QboId), StoreId>,
     cursors: HashMap<(TenantId, FeedName), (String, i64)>,
+    /// Named leases: holder and expiry.
+    leases: HashMap<LeaseName, (WorkerId, i64)>,
 }
 
 impl State {
@@ -244,6 +248,15 @@ impl State {
             id,
             coalesced: false,
         }
+    }
+
+    /// Acks `lease` (and drops the entity's superseded jobs); returns whether the entity
+    /// has a waiting job, which the ack may have made claimable.
+    fn ack(&mut self, lease: &Lease) -> Result<bool, QueueError> {
+        self.drop_superseded(&lease.entity);
+        let id = self.held(lease)?;
+        self.remove(id);
+        Ok(self.slot(&lease.entity).is_some())
     }
 
     /// Deletes non-running jobs that hold no slot (superseded) of `entity`.
@@ -407,7 +420,17 @@ impl JobQueue for MemoryStore {
             .take(max)
             .collect();
         let mut claimed = Vec::with_capacity(picked.len());
+        let mut spent_any = false;
         for id in picked {
+            let attempts = state.jobs.get(&id).map_or(0, |r| r.attempts);
+            if spent(&self.config, attempts.saturating_add(1)) {
+                if let Some(row) = state.jobs.get_mut(&id) {
+                    row.last_error = Some((None, no_result_message(attempts), now));
+                }
+                state.settle(id, JobStatus::Error, None, now);
+                spent_any = true;
+                continue;
+            }
             state.set_due(id, Some(until));
             let Some(row) = state.jobs.get_mut(&id) else {
                 continue;
@@ -430,6 +453,11 @@ impl JobQueue for MemoryStore {
                 },
             });
         }
+        drop(state);
+        if spent_any {
+            // A newer change of a spent job's entity may now run.
+            self.wake.notify();
+        }
         Ok(claimed)
     }
 
@@ -449,11 +477,37 @@ impl JobQueue for MemoryStore {
     }
 
     async fn ack(&self, lease: &Lease) -> Result<(), QueueError> {
-        let mut state = self.state();
-        state.drop_superseded(&lease.entity);
-        let id = state.held(lease)?;
-        state.remove(id);
+        let next_waits = self.state().ack(lease)?;
+        if next_waits {
+            self.wake.notify();
+        }
         Ok(())
+    }
+
+    async fn ack_many(&self, leases: &[Lease]) -> Result<Vec<JobId>, QueueError> {
+        let mut lost = Vec::new();
+        let mut wake = false;
+        {
+            let mut state = self.state();
+            // A lease listed twice is acked once, and not lost the second time.
+            let mut acked: HashSet<(JobId, LeaseToken)> = HashSet::new();
+            for lease in leases {
+                if acked.contains(&(lease.id, lease.token)) {
+                    continue;
+                }
+                match state.ack(lease) {
+                    Ok(next_waits) => {
+                        wake |= next_waits;
+                        acked.insert((lease.id, lease.token));
+                    }
+                    Err(_) => lost.push(lease.id),
+                }
+            }
+        }
+        if wake {
+            self.wake.notify();
+        }
+        Ok(lost)
     }
 
     async fn fail_transient(
@@ -852,5 +906,38 @@ impl CursorStore for MemoryStore {
             .cursors
             .remove(&(tenant.clone(), feed.clone()))
             .is_some())
+    }
+}
+
+#[async_trait]
+impl LeaseStore for MemoryStore {
+    async fn try_acquire(
+        &self,
+        name: &LeaseName,
+        holder: &WorkerId,
+        ttl: Duration,
+    ) -> Result<bool, QueueError> {
+        let ttl = ttl_ms(ttl)?;
+        let now = self.now();
+        let mut state = self.state();
+        let free = state
+            .leases
+            .get(name)
+            .is_none_or(|(who, until)| who == holder || *until <= now);
+        if free {
+            state
+                .leases
+                .insert(name.clone(), (holder.clone(), now.saturating_add(ttl)));
+        }
+        Ok(free)
+    }
+
+    async fn release_lease(&self, name: &LeaseName, holder: &WorkerId) -> Result<bool, QueueError> {
+        let mut state = self.state();
+        let mine = state.leases.get(name).is_some_and(|(who, _)| who == holder);
+        if mine {
+            state.leases.remove(name);
+        }
+        Ok(mine)
     }
 }

@@ -83,14 +83,23 @@ pub trait JobQueue: Send + Sync + fmt::Debug {
     /// Enqueues a change (see the trait docs for coalescing) and wakes waiting workers.
     async fn enqueue(&self, job: NewJob) -> Result<Enqueued, QueueError>;
 
-    /// Enqueues many changes at once (one transaction on databases), in order. On SQLite
-    /// the transaction holds the one writer: enqueue a bulk export in chunks (say 1,000)
-    /// so that workers get their turns between them.
+    /// Enqueues many changes at once, in order, with the same result as enqueueing them
+    /// one after another (changes of one entity fold as they would). On databases this
+    /// is one multi-row statement per
+    /// [`ENQUEUE_MANY_CHUNK`](crate::seaorm::statements::ENQUEUE_MANY_CHUNK) distinct
+    /// entities, all in one transaction: on SQLite that holds the one writer, so enqueue
+    /// a bulk export in chunks (say 1,000) so that workers get their turns between them.
     async fn enqueue_many(&self, jobs: Vec<NewJob>) -> Result<Vec<Enqueued>, QueueError>;
 
     /// Claims up to `max` (at most [`MAX_CLAIM`]) jobs that are due, oldest run-after
     /// first, for `lease`; jobs whose lease expired count as due. Each claim counts one
     /// attempt. Returns nothing when nothing is due.
+    ///
+    /// A job whose lease ran out on its last attempt ([`RetryPolicy::max_attempts`]) is
+    /// not handed out again: the claim puts it in error with the message "no result
+    /// after N leases" (N its attempts), where an operator sees it; a newer change of
+    /// the entity then runs next. It takes a place in the batch, so a claim may return
+    /// fewer jobs than were due.
     ///
     /// # Errors
     /// [`QueueError::InvalidArgument`] for a zero lease.
@@ -106,8 +115,29 @@ pub trait JobQueue: Send + Sync + fmt::Debug {
     async fn extend_lease(&self, lease: &Lease, by: Duration) -> Result<Lease, QueueError>;
 
     /// The job is done: it leaves the queue, and so do older failed jobs of the same
-    /// entity that a newer change had superseded.
+    /// entity that a newer change had superseded. When a change of the entity was
+    /// enqueued while the job ran, that job is now claimable and waiting workers of this
+    /// process are woken at once.
     async fn ack(&self, lease: &Lease) -> Result<(), QueueError>;
+
+    /// [`ack`](JobQueue::ack) for many leases at once (one statement per
+    /// [`ACK_MANY_CHUNK`](crate::seaorm::statements::ACK_MANY_CHUNK) leases on
+    /// databases), each still guarded by its lease token. Returns the ids of the jobs
+    /// whose lease was lost (expired and claimed again, or already settled); nothing of
+    /// theirs changed. Empty means every lease was acknowledged.
+    ///
+    /// The default runs [`ack`](JobQueue::ack) once per lease.
+    async fn ack_many(&self, leases: &[Lease]) -> Result<Vec<JobId>, QueueError> {
+        let mut lost = Vec::new();
+        for lease in leases {
+            match self.ack(lease).await {
+                Ok(()) => {}
+                Err(QueueError::LeaseLost(id)) => lost.push(id),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(lost)
+    }
 
     /// The job failed for a passing reason: it runs again after the backoff of the
     /// store's [`RetryPolicy`] (or the failure's retry-after, if longer), or goes to error
@@ -223,6 +253,18 @@ pub(crate) fn claim_args(max: usize, lease: Duration) -> Result<(usize, i64), Qu
     Ok((max.min(MAX_CLAIM), lease_ms))
 }
 
+/// Whether a job that a claim just took (and counted) is beyond the store's attempt limit:
+/// its earlier `attempts - 1` leases all ran out without a result, so it goes to error
+/// with [`no_result_message`] instead of running again.
+pub(crate) fn spent(config: &QueueConfig, attempts_after_claim: u32) -> bool {
+    attempts_after_claim > config.retry.max_attempts.max(1)
+}
+
+/// The error of a job whose `leases` leases ran out without a result.
+pub(crate) fn no_result_message(leases: u32) -> String {
+    format!("no result after {leases} leases")
+}
+
 /// When a transient failure of `lease` runs again, or `None` when it gives up.
 pub(crate) fn retry_at(
     config: &QueueConfig,
@@ -238,4 +280,56 @@ pub(crate) fn retry_at(
         wait = wait.max(at_least);
     }
     Some(now_ms.saturating_add(crate::clock::duration_ms(wait)))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::ids::{JobId, LeaseToken, StoreId, TenantId};
+    use crate::job::EntityRef;
+    use crate::kind::EntityKind;
+
+    fn lease(attempt: u32) -> Lease {
+        Lease {
+            id: JobId::generate(),
+            entity: EntityRef::new(
+                TenantId::new("shop").unwrap_or_else(|e| panic!("{e}")),
+                EntityKind::Order,
+                StoreId::new("1").unwrap_or_else(|e| panic!("{e}")),
+            ),
+            token: LeaseToken::generate(),
+            worker: WorkerId::new("w").unwrap_or_else(|e| panic!("{e}")),
+            attempt,
+            expires_at_ms: 0,
+        }
+    }
+
+    proptest! {
+        /// The next run time of a transient failure never overflows: any attempt, any
+        /// policy, any retry-after, any clock.
+        #[test]
+        fn retry_time_never_overflows(
+            attempt in prop_oneof![Just(u32::MAX), any::<u32>()],
+            base_secs in any::<u64>(),
+            max_secs in any::<u64>(),
+            retry_after in prop::option::of(prop_oneof![Just(Duration::MAX), any::<u64>().prop_map(Duration::from_secs)]),
+            now_ms in prop_oneof![Just(i64::MAX), Just(i64::MIN), any::<i64>()],
+        ) {
+            let config = QueueConfig::default().with_retry(RetryPolicy {
+                max_attempts: u32::MAX,
+                base_delay: Duration::from_secs(base_secs),
+                max_delay: Duration::from_secs(max_secs),
+            });
+            let mut failure = JobFailure::new("503");
+            if let Some(wait) = retry_after {
+                failure = failure.with_retry_after(wait);
+            }
+            if let Some(at) = retry_at(&config, &lease(attempt), &failure, now_ms) {
+                prop_assert!(at >= now_ms);
+                let _ = crate::clock::from_ms(at);
+            }
+        }
+    }
 }

@@ -56,7 +56,51 @@ impl RetryPolicy {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    fn duration() -> impl Strategy<Value = Duration> {
+        prop_oneof![
+            Just(Duration::ZERO),
+            Just(Duration::MAX),
+            Just(Duration::from_secs(u64::MAX / 2)),
+            (0u64..=u64::MAX, 0u32..1_000_000_000).prop_map(|(s, n)| Duration::new(s, n)),
+            (0u64..10_000_000).prop_map(Duration::from_millis),
+        ]
+    }
+
+    fn attempt() -> impl Strategy<Value = u32> {
+        prop_oneof![
+            Just(0),
+            Just(1),
+            Just(31),
+            Just(32),
+            Just(33),
+            Just(u32::MAX),
+            any::<u32>()
+        ]
+    }
+
+    proptest! {
+        /// Doubling never overflows nor panics, for any attempt count and any durations:
+        /// the ceiling stays within the cap, the jittered delay within its band.
+        #[test]
+        fn backoff_never_overflows(
+            attempt in attempt(),
+            max_attempts in any::<u32>(),
+            base_delay in duration(),
+            max_delay in duration(),
+        ) {
+            let policy = RetryPolicy { max_attempts, base_delay, max_delay };
+            let ceiling = policy.ceiling(attempt);
+            prop_assert!(ceiling <= max_delay);
+            prop_assert!(ceiling <= base_delay.max(max_delay));
+            let delay = policy.delay(attempt);
+            prop_assert!(delay <= ceiling && delay >= ceiling / 2, "{delay:?} vs {ceiling:?}");
+            let _ = policy.retries_after(attempt);
+        }
+    }
 
     #[test]
     fn backoff_doubles_up_to_the_cap_with_bounded_jitter() {

@@ -13,7 +13,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateQueueTables)]
+        vec![
+            Box::new(CreateQueueTables),
+            Box::new(CreateLeaseTable),
+            Box::new(WidenLongTextOnMariaDb),
+        ]
     }
 
     fn migration_table_name() -> DynIden {
@@ -66,6 +70,14 @@ pub(crate) enum SyncCursor {
 }
 
 #[derive(DeriveIden)]
+pub(crate) enum SyncLease {
+    Table,
+    Name,
+    Holder,
+    ExpiresAt,
+}
+
+#[derive(DeriveIden)]
 pub(crate) enum SyncTenantPause {
     Table,
     Tenant,
@@ -90,18 +102,6 @@ impl CreateQueueTables {
         column.string_len(len).not_null();
         if manager.get_database_backend() == DbBackend::Postgres {
             column.extra("COLLATE \"C\"");
-        }
-        column
-    }
-
-    /// A text column for large values: MariaDB/MySQL's `TEXT` holds only 64 KiB, and a
-    /// scan's cursor (every id of a store with its fingerprint) is megabytes.
-    fn long_text(manager: &SchemaManager<'_>, name: impl IntoIden) -> ColumnDef {
-        let mut column = ColumnDef::new(name);
-        if manager.get_database_backend() == DbBackend::MySql {
-            column.custom(Alias::new("LONGTEXT"));
-        } else {
-            column.text();
         }
         column
     }
@@ -230,7 +230,8 @@ impl MigrationTrait for CreateQueueTables {
             .table(SyncCursor::Table)
             .col(Self::id_column(manager, SyncCursor::Tenant, 128))
             .col(Self::id_column(manager, SyncCursor::Feed, 128))
-            .col(Self::long_text(manager, SyncCursor::Value).not_null())
+            // As applied: `TEXT`; `WidenLongTextOnMariaDb` makes it `LONGTEXT` there.
+            .col(ColumnDef::new(SyncCursor::Value).text().not_null())
             .col(
                 ColumnDef::new(SyncCursor::UpdatedAt)
                     .big_integer()
@@ -271,5 +272,115 @@ impl MigrationTrait for CreateQueueTables {
                 .await?;
         }
         Ok(())
+    }
+}
+
+/// `m20261204_000002_create_lease_table`: named leases (`LeaseStore`), one row per name.
+struct CreateLeaseTable;
+
+impl MigrationName for CreateLeaseTable {
+    fn name(&self) -> &str {
+        "m20261204_000002_create_lease_table"
+    }
+}
+
+// `async_trait` needs the trait's exact (elided) lifetime shape here.
+#[allow(elided_lifetimes_in_paths)]
+#[async_trait::async_trait]
+impl MigrationTrait for CreateLeaseTable {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let mut leases = Table::create();
+        leases
+            .table(SyncLease::Table)
+            .col(CreateQueueTables::id_column(manager, SyncLease::Name, 128).primary_key())
+            .col(CreateQueueTables::id_column(
+                manager,
+                SyncLease::Holder,
+                128,
+            ))
+            .col(
+                ColumnDef::new(SyncLease::ExpiresAt)
+                    .big_integer()
+                    .not_null(),
+            );
+        CreateQueueTables::binary_strings(manager, &mut leases);
+        manager.create_table(leases).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(SyncLease::Table).to_owned())
+            .await
+    }
+}
+
+/// `m20261204_000003_widen_long_text_on_mariadb`: job payloads and cursors hold more than
+/// 64 KiB on MariaDB/MySQL, whose `TEXT` stops there (a product snapshot with its variants,
+/// a scan's cursor with every id of a store and its fingerprint): both become `LONGTEXT`.
+/// SQLite's and PostgreSQL's `TEXT` has no such limit: nothing to do there. (An earlier
+/// build created the cursor column as `LONGTEXT` in the first migration; changing it
+/// again to `LONGTEXT` is harmless.)
+struct WidenLongTextOnMariaDb;
+
+impl MigrationName for WidenLongTextOnMariaDb {
+    fn name(&self) -> &str {
+        "m20261204_000003_widen_long_text_on_mariadb"
+    }
+}
+
+// `async_trait` needs the trait's exact (elided) lifetime shape here.
+#[allow(elided_lifetimes_in_paths)]
+#[async_trait::async_trait]
+impl MigrationTrait for WidenLongTextOnMariaDb {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() != DbBackend::MySql {
+            return Ok(());
+        }
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(SyncJob::Table)
+                    .modify_column(
+                        ColumnDef::new(SyncJob::Payload)
+                            .custom(Alias::new("LONGTEXT"))
+                            .null(),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(SyncCursor::Table)
+                    .modify_column(
+                        ColumnDef::new(SyncCursor::Value)
+                            .custom(Alias::new("LONGTEXT"))
+                            .not_null(),
+                    )
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() != DbBackend::MySql {
+            return Ok(());
+        }
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(SyncJob::Table)
+                    .modify_column(ColumnDef::new(SyncJob::Payload).text().null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(SyncCursor::Table)
+                    .modify_column(ColumnDef::new(SyncCursor::Value).text().not_null())
+                    .to_owned(),
+            )
+            .await
     }
 }

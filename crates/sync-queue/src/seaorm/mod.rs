@@ -10,18 +10,20 @@
 //! transaction, see [`statements::ClaimStatements`]). Operator calls, links and cursors are
 //! built with sea-query and rendered for the connected database.
 
+mod lease;
 mod links;
 mod migration;
 mod queue;
 mod rows;
 pub mod statements;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr, SqlErr, Statement,
-    Value,
+    ConnectOptions, Database, DatabaseConnection, DatabaseConnectionType, DbBackend, DbErr,
+    RuntimeErr, SqlErr, Statement, TransactionTrait as _, Value,
 };
 use sea_orm_migration::MigratorTrait;
 
@@ -77,11 +79,22 @@ impl SeaOrmStore {
 
     /// Runs the pending migrations of [`Migrator`] on `db`.
     ///
+    /// On SQLite, on a pool of any size: the migrations run in one transaction, so on one
+    /// connection, and every idle connection of the pool then reads the new schema. (A
+    /// SQLite connection keeps the schema it last read; one that had read `sync_job`
+    /// before its unique index existed would refuse the enqueue upsert.)
+    ///
     /// # Errors
     /// [`QueueError::Database`] when a migration fails.
     pub async fn migrate(db: &DatabaseConnection) -> Result<(), QueueError> {
-        Migrator::up(db, None).await?;
-        Ok(())
+        if db.get_database_backend() != DbBackend::Sqlite {
+            Migrator::up(db, None).await?;
+            return Ok(());
+        }
+        let txn = db.begin().await?;
+        Migrator::up(&txn, None).await?;
+        txn.commit().await?;
+        refresh_sqlite_schema(db).await
     }
 
     /// A store on an open connection whose schema is already migrated.
@@ -134,6 +147,40 @@ fn sqlite_options(options: &mut ConnectOptions) {
         });
 }
 
+/// Makes every idle connection of a SQLite pool read the current schema: a statement
+/// that reads `sync_job` checks the schema cookie and reloads a stale schema.
+async fn refresh_sqlite_schema(db: &DatabaseConnection) -> Result<(), QueueError> {
+    let DatabaseConnectionType::SqlxSqlitePoolConnection(_) = &db.inner else {
+        return Ok(());
+    };
+    let pool = db.get_sqlite_connection_pool();
+    let mut held = Vec::new();
+    while let Some(mut conn) = pool.try_acquire() {
+        sea_orm::sqlx::query("SELECT 1 FROM sync_job LIMIT 1")
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| DbErr::Query(RuntimeErr::SqlxError(Arc::new(e))))?;
+        held.push(conn);
+    }
+    Ok(())
+}
+
+/// Whether `err` is SQLite refusing an upsert because the connection still holds a
+/// schema from before the unique index it targets (see [`SeaOrmStore::migrate`]).
+fn is_stale_sqlite_schema(err: &DbErr) -> bool {
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err
+    else {
+        return false;
+    };
+    e.as_database_error().is_some_and(|db| {
+        db.try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>()
+            .is_some()
+            && db
+                .message()
+                .contains("does not match any PRIMARY KEY or UNIQUE")
+    })
+}
+
 /// The database error code of `err`, if it is one.
 fn db_error_code(err: &DbErr) -> Option<String> {
     let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err
@@ -148,20 +195,22 @@ fn db_error_code(err: &DbErr) -> Option<String> {
 }
 
 /// Whether running the same statement again may succeed: a deadlock, a serialization
-/// failure, a lock wait that timed out, SQLite being busy.
+/// failure, a lock wait that timed out, SQLite being busy, a SQLite connection with a
+/// stale schema (the pause before the retry lets the pool hand out another connection).
 fn is_transient(err: &QueueError) -> bool {
     let QueueError::Database(err) = err else {
         return false;
     };
-    matches!(
-        db_error_code(err).as_deref(),
-        // PostgreSQL: deadlock, serialization failure.
-        Some("40P01" | "40001")
+    is_stale_sqlite_schema(err)
+        || matches!(
+            db_error_code(err).as_deref(),
+            // PostgreSQL: deadlock, serialization failure.
+            Some("40P01" | "40001")
         // MariaDB: deadlock, lock wait timeout.
         | Some("1213" | "1205")
         // SQLite: BUSY, LOCKED, BUSY_RECOVERY, BUSY_SNAPSHOT.
         | Some("5" | "6" | "261" | "517")
-    )
+        )
 }
 
 fn is_unique_violation(err: &QueueError) -> bool {

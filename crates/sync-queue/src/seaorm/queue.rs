@@ -1,5 +1,6 @@
 //! [`JobQueue`] on SeaORM.
 
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -11,17 +12,20 @@ use uuid::Uuid;
 
 use super::migration::{SyncJob, SyncTenantPause};
 use super::rows::{self, get};
-use super::statements::{ClaimStatements, JOB_COLUMNS, statements};
+use super::statements::{
+    ACK_MANY_CHUNK, ClaimStatements, ENQUEUE_MANY_CHUNK, JOB_COLUMNS, ack_many, enqueue_many,
+    statements,
+};
 use super::{SeaOrmStore, retrying};
 use crate::clock::{duration_ms, from_ms};
 use crate::error::QueueError;
 use crate::ids::{JobId, LeaseToken, TenantId, WorkerId};
 use crate::job::{
-    ClaimedJob, Enqueued, FailOutcome, Job, JobFailure, JobFilter, Lease, NewJob, Page,
+    ClaimedJob, Enqueued, EntityRef, FailOutcome, Job, JobFailure, JobFilter, Lease, NewJob, Page,
     PageRequest, PausedTenant, QueueStats, Scope,
 };
-use crate::kind::JobStatus;
-use crate::queue::{JobQueue, claim_args, retry_at};
+use crate::kind::{Action, JobStatus};
+use crate::queue::{JobQueue, claim_args, no_result_message, retry_at, spent};
 use crate::wake::WorkSignal;
 
 /// `Cond` limiting to `scope`'s tenant.
@@ -40,6 +44,34 @@ fn job_select() -> SelectStatement {
         select.column(sea_orm::sea_query::Alias::new(column));
     }
     select
+}
+
+/// Folds changes of one entity into one, as enqueueing them one after another folds them
+/// into the entity's waiting job (a delete wins; otherwise the newest change and payload).
+/// Returns the distinct changes in first-seen order, and for each input the index of its
+/// folded change and whether it was the entity's first.
+fn fold(jobs: Vec<NewJob>) -> (Vec<NewJob>, Vec<(usize, bool)>) {
+    let mut folded: Vec<NewJob> = Vec::with_capacity(jobs.len());
+    let mut index: HashMap<EntityRef, usize> = HashMap::with_capacity(jobs.len());
+    let mut origin = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        match index.get(&job.entity) {
+            Some(&k) => {
+                let held = &mut folded[k];
+                if held.action != Action::Delete {
+                    held.action = job.action;
+                    held.payload = job.payload;
+                }
+                origin.push((k, false));
+            }
+            None => {
+                index.insert(job.entity.clone(), folded.len());
+                origin.push((folded.len(), true));
+                folded.push(job);
+            }
+        }
+    }
+    (folded, origin)
 }
 
 /// `LIKE` pattern for "contains `text`", case-insensitive, with `!` as the escape.
@@ -87,6 +119,61 @@ impl SeaOrmStore {
             id: JobId::from_uuid(got),
             coalesced: got != id.as_uuid(),
         })
+    }
+
+    /// Runs one bulk enqueue statement for distinct entities; returns, for each job, the
+    /// id of the job that carries it (`ids[i]` when it was inserted).
+    async fn enqueue_rows<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        jobs: &[NewJob],
+        ids: &[JobId],
+        now: i64,
+    ) -> Result<Vec<JobId>, QueueError> {
+        let mut values: Vec<Value> = Vec::with_capacity(jobs.len() * 9);
+        for (job, id) in jobs.iter().zip(ids) {
+            values.extend([
+                id.as_uuid().into(),
+                job.entity.tenant.as_str().into(),
+                job.entity.kind.as_str().into(),
+                job.entity.store_id.as_str().into(),
+                job.action.as_str().into(),
+                job.payload.as_ref().map(|p| p.as_str().to_owned()).into(),
+                now.into(),
+                now.into(),
+                now.into(),
+            ]);
+        }
+        let sql = enqueue_many(self.backend, jobs.len());
+        let found = conn.query_all_raw(self.raw(&sql, values)).await?;
+        let mut by_entity: HashMap<(String, String, String), Uuid> =
+            HashMap::with_capacity(found.len());
+        for row in &found {
+            by_entity.insert(
+                (
+                    get(row, "tenant")?,
+                    get(row, "kind")?,
+                    get(row, "store_id")?,
+                ),
+                get(row, "id")?,
+            );
+        }
+        jobs.iter()
+            .map(|job| {
+                let key = (
+                    job.entity.tenant.as_str().to_owned(),
+                    job.entity.kind.as_str().to_owned(),
+                    job.entity.store_id.as_str().to_owned(),
+                );
+                by_entity
+                    .get(&key)
+                    .map(|id| JobId::from_uuid(*id))
+                    .ok_or_else(|| QueueError::CorruptRow {
+                        column: "id",
+                        reason: format!("enqueue returned no row for {}", job.entity),
+                    })
+            })
+            .collect()
     }
 
     /// Runs the claim statement(s); returns the claimed rows as stored after the claim.
@@ -168,6 +255,33 @@ impl SeaOrmStore {
                 Ok(jobs)
             }
         }
+    }
+
+    /// Puts jobs the claim just took under `token` beyond their attempt limit in error.
+    async fn spend(&self, jobs: &[Job], token: LeaseToken) -> Result<(), QueueError> {
+        let sql = &statements(self.backend).spend;
+        for job in jobs {
+            let leases = job.attempts.saturating_sub(1);
+            let message = no_result_message(leases);
+            let message = &message;
+            retrying(true, move || async move {
+                let now = self.now();
+                let values: Vec<Value> = vec![
+                    message.as_str().into(),
+                    now.into(),
+                    now.into(),
+                    job.id.as_uuid().into(),
+                    token.as_uuid().into(),
+                ];
+                self.db.execute_raw(self.raw(sql, values)).await?;
+                Ok(())
+            })
+            .await?;
+            tracing::warn!(job = %job.id, entity = %job.entity, leases, "job in error: no result after its last lease");
+        }
+        // A newer change of the entity may now run.
+        self.wake.notify();
+        Ok(())
     }
 
     /// Runs the fail statement; [`QueueError::LeaseLost`] when the lease was lost.
@@ -273,20 +387,34 @@ impl JobQueue for SeaOrmStore {
         if jobs.is_empty() {
             return Ok(Vec::new());
         }
-        let jobs = &jobs;
-        let done = retrying(false, move || async move {
+        let (folded, origin) = fold(jobs);
+        let ids: Vec<JobId> = folded.iter().map(|_| JobId::generate()).collect();
+        let (folded, ids) = (&folded, &ids);
+        let carried = retrying(false, move || async move {
             let now = self.now();
+            if folded.len() <= ENQUEUE_MANY_CHUNK {
+                return self.enqueue_rows(&self.db, folded, ids, now).await;
+            }
             let txn = self.db.begin().await?;
-            let mut done = Vec::with_capacity(jobs.len());
-            for job in jobs {
-                done.push(self.enqueue_on(&txn, job, now).await?);
+            let mut carried = Vec::with_capacity(folded.len());
+            for (jobs, ids) in folded
+                .chunks(ENQUEUE_MANY_CHUNK)
+                .zip(ids.chunks(ENQUEUE_MANY_CHUNK))
+            {
+                carried.extend(self.enqueue_rows(&txn, jobs, ids, now).await?);
             }
             txn.commit().await?;
-            Ok(done)
+            Ok(carried)
         })
         .await?;
         self.wake.notify();
-        Ok(done)
+        Ok(origin
+            .into_iter()
+            .map(|(k, first)| Enqueued {
+                id: carried[k],
+                coalesced: !first || carried[k] != ids[k],
+            })
+            .collect())
     }
 
     async fn claim(
@@ -310,6 +438,12 @@ impl JobQueue for SeaOrmStore {
             Ok((jobs, until))
         })
         .await?;
+        let (jobs, spent): (Vec<Job>, Vec<Job>) = jobs
+            .into_iter()
+            .partition(|job| !spent(&self.config, job.attempts));
+        if !spent.is_empty() {
+            self.spend(&spent, token).await?;
+        }
         if !jobs.is_empty() {
             tracing::debug!(worker = %worker, claimed = jobs.len(), "claimed jobs");
         }
@@ -371,16 +505,70 @@ impl JobQueue for SeaOrmStore {
         })
         .await?;
         let mut held = false;
+        let mut wake = false;
         for row in &deleted {
             let id: Uuid = get(row, "id")?;
             let token: Option<Uuid> = get(row, "lease_token")?;
-            held |= id == lease.id.as_uuid() && token == Some(lease.token.as_uuid());
+            if id == lease.id.as_uuid() && token == Some(lease.token.as_uuid()) {
+                held = true;
+                wake = rows::flag(row, "next_waits")?;
+            }
+        }
+        if wake {
+            self.wake.notify();
         }
         if held {
             Ok(())
         } else {
             Err(QueueError::LeaseLost(lease.id))
         }
+    }
+
+    async fn ack_many(&self, leases: &[Lease]) -> Result<Vec<JobId>, QueueError> {
+        let mut lost = Vec::new();
+        let mut wake = false;
+        for chunk in leases.chunks(ACK_MANY_CHUNK) {
+            let mut entities: Vec<&EntityRef> = chunk.iter().map(|l| &l.entity).collect();
+            entities.sort_unstable();
+            entities.dedup();
+            let sql = ack_many(self.backend, chunk.len(), entities.len());
+            let sql = &sql;
+            let entities = &entities;
+            let deleted = retrying(false, move || async move {
+                let mut values: Vec<Value> =
+                    Vec::with_capacity(2 * chunk.len() + 3 * entities.len());
+                for lease in chunk {
+                    values.push(lease.id.as_uuid().into());
+                    values.push(lease.token.as_uuid().into());
+                }
+                for entity in entities {
+                    values.push(entity.tenant.as_str().into());
+                    values.push(entity.kind.as_str().into());
+                    values.push(entity.store_id.as_str().into());
+                }
+                Ok(self.db.query_all_raw(self.raw(sql, values)).await?)
+            })
+            .await?;
+            let mut acked: HashSet<(Uuid, Uuid)> = HashSet::with_capacity(deleted.len());
+            for row in &deleted {
+                let id: Uuid = get(row, "id")?;
+                let Some(token) = get::<Option<Uuid>>(row, "lease_token")? else {
+                    continue;
+                };
+                acked.insert((id, token));
+                wake |= rows::flag(row, "next_waits")?;
+            }
+            lost.extend(
+                chunk
+                    .iter()
+                    .filter(|l| !acked.contains(&(l.id.as_uuid(), l.token.as_uuid())))
+                    .map(|l| l.id),
+            );
+        }
+        if wake {
+            self.wake.notify();
+        }
+        Ok(lost)
     }
 
     async fn fail_transient(

@@ -13,6 +13,17 @@ pub(super) fn get<T: TryGetable>(row: &QueryResult, column: &str) -> Result<T, Q
     Ok(row.try_get::<T>("", column)?)
 }
 
+/// A 0/1 (or boolean) column: databases type `CASE … THEN 1 ELSE 0 END` differently.
+pub(super) fn flag(row: &QueryResult, column: &str) -> Result<bool, QueueError> {
+    if let Ok(v) = row.try_get::<i64>("", column) {
+        return Ok(v != 0);
+    }
+    if let Ok(v) = row.try_get::<i32>("", column) {
+        return Ok(v != 0);
+    }
+    get::<bool>(row, column)
+}
+
 /// Parses a stored text column into `T`, reporting a corrupt row instead of a bad input.
 pub(super) fn parsed<T>(
     row: &QueryResult,

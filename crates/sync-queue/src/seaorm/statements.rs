@@ -75,9 +75,10 @@ pub struct Statements {
     /// Claim.
     pub claim: ClaimStatements,
     /// Ack: delete the job if the lease matches, and the entity's superseded jobs.
-    /// Parameters: tenant, kind, store id, job id, lease token. Returns `id` and
-    /// `lease_token` of the deleted rows; the ack holds if the job is among them with the
-    /// caller's token.
+    /// Parameters: tenant, kind, store id, job id, lease token. Returns `id`,
+    /// `lease_token` and `next_waits` (1 when the entity has a waiting job, which the ack
+    /// may have made claimable) of the deleted rows; the ack holds if the job is among
+    /// them with the caller's token.
     pub ack: String,
     /// Fail (transient or permanent): set the status, the error and the run-after time,
     /// giving the entity's waiting slot up when a newer change holds it. Parameters:
@@ -89,6 +90,12 @@ pub struct Statements {
     pub release: String,
     /// Extend a lease. Parameters: new expiry, now, job id, lease token.
     pub extend: String,
+    /// Spend a job the claim just took beyond its attempt limit (its earlier leases ran
+    /// out without a result): to error, the claim's attempt taken back, the entity's
+    /// waiting slot given up when a newer change holds it. Parameters: error message,
+    /// now (error time), now (updated), job id, lease token. Rare: only after dead
+    /// workers.
+    pub spend: String,
 }
 
 /// The statements for `backend`.
@@ -96,10 +103,10 @@ pub fn statements(backend: DbBackend) -> &'static Statements {
     static SQLITE: OnceLock<Statements> = OnceLock::new();
     static POSTGRES: OnceLock<Statements> = OnceLock::new();
     static MYSQL: OnceLock<Statements> = OnceLock::new();
-    match backend {
-        DbBackend::Postgres => POSTGRES.get_or_init(|| build(Dialect::Postgres)),
-        DbBackend::MySql => MYSQL.get_or_init(|| build(Dialect::MySql)),
-        _ => SQLITE.get_or_init(|| build(Dialect::Sqlite)),
+    match dialect_of(backend) {
+        Dialect::Postgres => POSTGRES.get_or_init(|| build(Dialect::Postgres)),
+        Dialect::MySql => MYSQL.get_or_init(|| build(Dialect::MySql)),
+        Dialect::Sqlite => SQLITE.get_or_init(|| build(Dialect::Sqlite)),
     }
 }
 
@@ -197,34 +204,119 @@ fn other_waits(dialect: Dialect) -> String {
     )
 }
 
-fn build(dialect: Dialect) -> Statements {
-    let insert = "INSERT INTO sync_job (id, tenant, kind, store_id, action, payload, status, \
-                  waiting, attempts, due_at, created_at, updated_at) \
-                  VALUES (?, ?, ?, ?, ?, ?, 'pending', 1, 0, ?, ?, ?)";
-    let enqueue = match dialect {
-        Dialect::MySql => format!(
-            // MariaDB assigns left to right, each seeing the earlier ones: the columns read
-            // by later conditions (action, status) are assigned last.
-            "{insert} ON DUPLICATE KEY UPDATE \
+/// `next_waits`: whether the entity of a deleted row has a waiting job (the change
+/// enqueued while it ran), which the ack may have made claimable. Read in `RETURNING`,
+/// where every database still sees the waiting row (an ack never deletes it).
+fn next_waits(dialect: Dialect) -> String {
+    format!(
+        "CASE WHEN EXISTS (SELECT 1 FROM sync_job s{} WHERE s.tenant = sync_job.tenant \
+         AND s.kind = sync_job.kind AND s.store_id = sync_job.store_id AND s.waiting = 1) \
+         THEN 1 ELSE 0 END AS next_waits",
+        entity_index(dialect)
+    )
+}
+
+/// The most leases one [`ack_many`] statement takes (5 parameters each, far below every
+/// database's parameter limit); `JobQueue::ack_many` splits longer lists.
+pub const ACK_MANY_CHUNK: usize = 1000;
+
+/// Ack of many leases in one `DELETE`: every job whose (id, lease token) pair is listed,
+/// and the superseded jobs of the listed entities (as [`Statements::ack`] does for one).
+///
+/// Parameters: `leases` pairs of (job id, lease token), then `entities` triples of
+/// (tenant, kind, store id). Returns `id`, `lease_token` and `next_waits` (1 when the
+/// entity has a waiting job) of the deleted rows; a lease held if its pair is among them.
+/// Empty lists are not allowed (`leases` and `entities` at least 1).
+pub fn ack_many(backend: DbBackend, leases: usize, entities: usize) -> String {
+    let dialect = dialect_of(backend);
+    let mut sql = String::with_capacity(160 + 9 * leases + 12 * entities);
+    sql.push_str("DELETE FROM sync_job WHERE (id, lease_token) IN (");
+    push_tuples(&mut sql, leases.max(1), "(?, ?)");
+    sql.push_str(") OR (waiting IS NULL AND status <> 'running' AND (tenant, kind, store_id) IN (");
+    push_tuples(&mut sql, entities.max(1), "(?, ?, ?)");
+    sql.push_str(")) RETURNING id, lease_token, ");
+    sql.push_str(&next_waits(dialect));
+    if dialect == Dialect::Postgres {
+        numbered(&sql)
+    } else {
+        sql
+    }
+}
+
+fn push_tuples(sql: &mut String, n: usize, tuple: &str) {
+    for i in 0..n {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(tuple);
+    }
+}
+
+fn dialect_of(backend: DbBackend) -> Dialect {
+    match backend {
+        DbBackend::Postgres => Dialect::Postgres,
+        DbBackend::MySql => Dialect::MySql,
+        _ => Dialect::Sqlite,
+    }
+}
+
+/// The enqueue upsert for `rows` rows of values, returning `returning`.
+fn enqueue_sql(dialect: Dialect, rows: usize, returning: &str) -> String {
+    let mut sql = String::from(
+        "INSERT INTO sync_job (id, tenant, kind, store_id, action, payload, status, \
+         waiting, attempts, due_at, created_at, updated_at) VALUES ",
+    );
+    push_tuples(
+        &mut sql,
+        rows.max(1),
+        "(?, ?, ?, ?, ?, ?, 'pending', 1, 0, ?, ?, ?)",
+    );
+    match dialect {
+        // MariaDB assigns left to right, each seeing the earlier ones: the columns read
+        // by later conditions (action, status) are assigned last.
+        Dialect::MySql => sql.push_str(
+            " ON DUPLICATE KEY UPDATE \
              payload = IF(action = 'delete', payload, VALUES(payload)), \
              action = IF(action = 'delete', action, VALUES(action)), \
              attempts = IF(status = 'error', 0, attempts), \
              due_at = IF(status = 'error', VALUES(due_at), due_at), \
              status = IF(status = 'error', 'pending', status), \
-             updated_at = VALUES(updated_at) \
-             RETURNING id"
+             updated_at = VALUES(updated_at)",
         ),
-        _ => format!(
-            "{insert} ON CONFLICT (tenant, kind, store_id, waiting) DO UPDATE SET \
+        _ => sql.push_str(
+            " ON CONFLICT (tenant, kind, store_id, waiting) DO UPDATE SET \
              payload = CASE WHEN sync_job.action = 'delete' THEN sync_job.payload ELSE excluded.payload END, \
              action = CASE WHEN sync_job.action = 'delete' THEN sync_job.action ELSE excluded.action END, \
              attempts = CASE WHEN sync_job.status = 'error' THEN 0 ELSE sync_job.attempts END, \
              due_at = CASE WHEN sync_job.status = 'error' THEN excluded.due_at ELSE sync_job.due_at END, \
              status = CASE WHEN sync_job.status = 'error' THEN 'pending' ELSE sync_job.status END, \
-             updated_at = excluded.updated_at \
-             RETURNING id"
+             updated_at = excluded.updated_at",
         ),
-    };
+    }
+    sql.push_str(" RETURNING ");
+    sql.push_str(returning);
+    if dialect == Dialect::Postgres {
+        numbered(&sql)
+    } else {
+        sql
+    }
+}
+
+/// The most jobs one [`enqueue_many`] statement takes (9 parameters each);
+/// `JobQueue::enqueue_many` splits longer lists (in one transaction).
+pub const ENQUEUE_MANY_CHUNK: usize = 1000;
+
+/// Bulk enqueue: [`Statements::enqueue`] with `rows` rows of values, for distinct
+/// entities (two rows of one entity in one statement are refused by PostgreSQL; the
+/// caller folds them first, as enqueueing them one after the other would). Parameters:
+/// those of [`Statements::enqueue`], row after row. Returns `id`, `tenant`, `kind` and
+/// `store_id` of each row's job (the new one, or the waiting job it was folded into).
+pub fn enqueue_many(backend: DbBackend, rows: usize) -> String {
+    enqueue_sql(dialect_of(backend), rows, "id, tenant, kind, store_id")
+}
+
+fn build(dialect: Dialect) -> Statements {
+    let enqueue = enqueue_sql(dialect, 1, "id");
     let claim = match dialect {
         Dialect::MySql => {
             let select = |tenant: bool| {
@@ -246,10 +338,12 @@ fn build(dialect: Dialect) -> Statements {
             tenant: single_claim(dialect, true),
         },
     };
-    let ack = "DELETE FROM sync_job WHERE tenant = ? AND kind = ? AND store_id = ? \
-               AND ((id = ? AND lease_token = ?) OR (waiting IS NULL AND status <> 'running')) \
-               RETURNING id, lease_token"
-        .to_owned();
+    let ack = format!(
+        "DELETE FROM sync_job WHERE tenant = ? AND kind = ? AND store_id = ? \
+         AND ((id = ? AND lease_token = ?) OR (waiting IS NULL AND status <> 'running')) \
+         RETURNING id, lease_token, {}",
+        next_waits(dialect)
+    );
     let other_waits = other_waits(dialect);
     let fail = format!(
         "UPDATE sync_job SET status = ?, \
@@ -267,6 +361,14 @@ fn build(dialect: Dialect) -> Statements {
          lease_token = NULL, locked_by = NULL, updated_at = ? \
          WHERE id = ? AND lease_token = ?"
     );
+    let spend = format!(
+        "UPDATE sync_job SET status = 'error', \
+         attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, \
+         waiting = CASE WHEN {other_waits} THEN NULL ELSE 1 END, \
+         due_at = NULL, lease_token = NULL, locked_by = NULL, \
+         last_error_code = NULL, last_error_message = ?, last_error_at = ?, updated_at = ? \
+         WHERE id = ? AND lease_token = ?"
+    );
     let extend = "UPDATE sync_job SET due_at = ?, updated_at = ? \
                   WHERE id = ? AND lease_token = ? AND status = 'running'"
         .to_owned();
@@ -278,12 +380,13 @@ fn build(dialect: Dialect) -> Statements {
         }
     };
     Statements {
-        enqueue: finish(enqueue),
+        enqueue,
         claim,
         ack: finish(ack),
         fail: finish(fail),
         release: finish(release),
         extend: finish(extend),
+        spend: finish(spend),
     }
 }
 
@@ -304,6 +407,19 @@ mod tests {
         };
         assert!(all.contains("FOR UPDATE SKIP LOCKED") && all.contains("$6"));
         assert!(!all.contains("$7") && tenant.contains("$7"));
+    }
+
+    #[test]
+    fn ack_many_lists_every_pair_and_entity() {
+        let pg = ack_many(DbBackend::Postgres, 2, 1);
+        assert!(pg.contains("IN (($1, $2), ($3, $4))"), "{pg}");
+        assert!(
+            pg.contains("IN (($5, $6, $7))") && !pg.contains("$8"),
+            "{pg}"
+        );
+        let sqlite = ack_many(DbBackend::Sqlite, 3, 2);
+        assert_eq!(sqlite.matches('?').count(), 3 * 2 + 2 * 3);
+        assert!(sqlite.contains("next_waits"));
     }
 
     #[test]

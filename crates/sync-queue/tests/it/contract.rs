@@ -9,8 +9,8 @@ use chrono::TimeDelta;
 use sync_queue::csv::{export_links, import_links};
 use sync_queue::{
     Action, CsvError, EntityKind, FailOutcome, FeedName, HeaderProblem, JobFailure, JobFilter,
-    JobPayload, JobStatus, LineProblem, LinkCursor, NewJob, PageRequest, Pushed, QboId, QueueError,
-    Scope, StoreId, SyncToken,
+    JobId, JobPayload, JobStatus, LeaseName, LineProblem, LinkCursor, NewJob, PageRequest, Pushed,
+    QboId, QueueError, Scope, StoreId, SyncToken, WorkSignal,
 };
 
 use crate::{Fixture, entity, tenant, worker};
@@ -550,7 +550,7 @@ pub async fn failure_while_a_newer_change_waits_is_superseded(f: &Fixture) {
         .list_jobs(
             &JobFilter {
                 statuses: vec![JobStatus::Error],
-                ..JobFilter::default()
+                ..JobFilter::new(Scope::All)
             },
             &PageRequest::first(10),
         )
@@ -762,7 +762,10 @@ pub async fn list_filters_and_keyset_paging(f: &Fixture) {
     let mut page = PageRequest::first(10);
     let mut pages = 0;
     loop {
-        let got = q.list_jobs(&JobFilter::default(), &page).await.unwrap();
+        let got = q
+            .list_jobs(&JobFilter::new(Scope::All), &page)
+            .await
+            .unwrap();
         pages += 1;
         seen.extend(got.items.iter().map(|j| j.id));
         match got.next {
@@ -775,10 +778,7 @@ pub async fn list_filters_and_keyset_paging(f: &Fixture) {
 
     let vendor = q
         .list_jobs(
-            &JobFilter {
-                scope: Scope::Tenant(tenant("vendor")),
-                ..JobFilter::default()
-            },
+            &JobFilter::new(Scope::Tenant(tenant("vendor"))),
             &PageRequest::first(100),
         )
         .await
@@ -791,7 +791,7 @@ pub async fn list_filters_and_keyset_paging(f: &Fixture) {
             &JobFilter {
                 kind: Some(EntityKind::Product),
                 statuses: vec![JobStatus::Pending],
-                ..JobFilter::default()
+                ..JobFilter::new(Scope::All)
             },
             &PageRequest::first(100),
         )
@@ -812,7 +812,7 @@ pub async fn list_filters_and_keyset_paging(f: &Fixture) {
     // Text in the error, case-insensitive; LIKE wildcards are taken literally.
     let text = |needle: &str| JobFilter {
         error_text: Some(needle.to_owned()),
-        ..JobFilter::default()
+        ..JobFilter::new(Scope::All)
     };
     let stale = q
         .list_jobs(&text("stale object"), &PageRequest::first(10))
@@ -839,7 +839,7 @@ pub async fn list_filters_and_keyset_paging(f: &Fixture) {
         .list_jobs(
             &JobFilter {
                 statuses: vec![JobStatus::Error, JobStatus::Running],
-                ..JobFilter::default()
+                ..JobFilter::new(Scope::All)
             },
             &PageRequest::first(10),
         )
@@ -1131,7 +1131,7 @@ pub async fn bad_arguments_get_typed_errors(f: &Fixture) {
             .is_empty()
     );
     assert!(matches!(
-        q.list_jobs(&JobFilter::default(), &PageRequest::first(0))
+        q.list_jobs(&JobFilter::new(Scope::All), &PageRequest::first(0))
             .await,
         Err(QueueError::InvalidArgument {
             what: "page limit",
@@ -1689,4 +1689,470 @@ pub async fn cursors_per_tenant_and_feed(f: &Fixture) {
             .unwrap()
             .is_some()
     );
+}
+
+/// Whether `signal` holds a wake-up now (polled once: no waiting, no timing).
+async fn woken(signal: &mut WorkSignal) -> bool {
+    tokio::select! {
+        biased;
+        () = signal.wait() => true,
+        () = std::future::ready(()) => false,
+    }
+}
+
+pub async fn ack_many_acks_live_leases_and_names_the_lost_ones(f: &Fixture) {
+    let q = &*f.store;
+    assert_eq!(q.ack_many(&[]).await.unwrap(), Vec::new());
+    let entities: Vec<_> = (1..=4)
+        .map(|i| entity("shop", EntityKind::Order, &i.to_string()))
+        .collect();
+    for e in &entities {
+        q.enqueue(NewJob::upsert(e.clone())).await.unwrap();
+    }
+    let batch = q
+        .claim(&Scope::All, &worker("w1"), 10, LEASE)
+        .await
+        .unwrap();
+    assert_eq!(batch.len(), 4);
+    let lease = |i: usize| batch[i].lease.clone();
+    // Job 0 was acked already, job 3 failed for good: both leases are spent.
+    q.ack(&lease(0)).await.unwrap();
+    q.fail_permanent(&lease(3), &failure("Duplicate Name Exists Error"))
+        .await
+        .unwrap();
+    // An older failed job of entity 1, superseded by the change that job 1 carries.
+    let p = entity("shop", EntityKind::Product, "9");
+    let old = q.enqueue(NewJob::upsert(p.clone())).await.unwrap();
+    let run_old = q
+        .claim(&Scope::All, &worker("w1"), 10, LEASE)
+        .await
+        .unwrap();
+    q.enqueue(NewJob::upsert(p)).await.unwrap();
+    q.fail_permanent(&run_old[0].lease, &failure("Stale Object Error"))
+        .await
+        .unwrap();
+    let run_new = q
+        .claim(&Scope::All, &worker("w1"), 10, LEASE)
+        .await
+        .unwrap();
+    assert_eq!(run_new.len(), 1);
+
+    // Live, spent, live (twice), spent, live.
+    let lost = q
+        .ack_many(&[
+            lease(1),
+            lease(0),
+            lease(2),
+            lease(2),
+            lease(3),
+            run_new[0].lease.clone(),
+        ])
+        .await
+        .unwrap();
+    let lost: HashSet<JobId> = lost.into_iter().collect();
+    assert_eq!(lost, HashSet::from([batch[0].job.id, batch[3].job.id]));
+    for gone in [1, 2] {
+        assert!(
+            q.get_job(&Scope::All, batch[gone].job.id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+    // The superseded job left with the ack of its entity's newer job.
+    assert!(q.get_job(&Scope::All, old.id).await.unwrap().is_none());
+    // The failed job is untouched by the lost lease.
+    let failed = q
+        .get_job(&Scope::All, batch[3].job.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(failed.status, JobStatus::Error);
+    assert_eq!(
+        failed.last_error.map(|e| e.message),
+        Some("Duplicate Name Exists Error".to_owned())
+    );
+    assert_eq!(q.stats(&Scope::All).await.unwrap().total(), 1);
+}
+
+pub async fn ack_many_refuses_a_lease_reclaimed_by_another_worker(f: &Fixture) {
+    let q = &*f.store;
+    let a = entity("shop", EntityKind::Customer, "1");
+    let b = entity("shop", EntityKind::Customer, "2");
+    q.enqueue(NewJob::upsert(a)).await.unwrap();
+    q.enqueue(NewJob::upsert(b)).await.unwrap();
+    let first = q
+        .claim(&Scope::All, &worker("w1"), 10, LEASE)
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 2);
+    // w1 keeps job b alive but not job a, which w2 claims once its lease ran out.
+    let b_lease = q
+        .extend_lease(&first[1].lease, Duration::from_secs(120))
+        .await
+        .unwrap();
+    f.advance(30);
+    let second = q
+        .claim(&Scope::All, &worker("w2"), 10, LEASE)
+        .await
+        .unwrap();
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].job.id, first[0].job.id);
+
+    let lost = q
+        .ack_many(&[first[0].lease.clone(), b_lease])
+        .await
+        .unwrap();
+    assert_eq!(lost, vec![first[0].job.id]);
+    assert!(
+        q.get_job(&Scope::All, first[1].job.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let still = q
+        .get_job(&Scope::All, first[0].job.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.status, JobStatus::Running);
+    assert_eq!(still.lease.map(|l| l.worker), Some(worker("w2")));
+
+    assert_eq!(
+        q.ack_many(&[second[0].lease.clone()]).await.unwrap(),
+        Vec::new()
+    );
+    assert_eq!(q.stats(&Scope::All).await.unwrap().total(), 0);
+}
+
+pub async fn an_ack_that_frees_the_next_job_wakes_the_workers(f: &Fixture) {
+    let q = &*f.store;
+    let mut signal = q.subscribe();
+    let p = entity("shop", EntityKind::Product, "7");
+    q.enqueue(NewJob::upsert(p.clone())).await.unwrap();
+    let run = q.claim(&Scope::All, &worker("w"), 10, LEASE).await.unwrap();
+    // A change while the job runs: a new job that waits behind it.
+    q.enqueue(NewJob::upsert(p.clone())).await.unwrap();
+    assert!(woken(&mut signal).await, "an enqueue wakes");
+    assert!(!woken(&mut signal).await, "the wake-up was taken");
+
+    q.ack(&run[0].lease).await.unwrap();
+    assert!(
+        woken(&mut signal).await,
+        "the ack made the next job claimable"
+    );
+
+    // The same through ack_many.
+    let run = q.claim(&Scope::All, &worker("w"), 10, LEASE).await.unwrap();
+    assert_eq!(run.len(), 1);
+    q.enqueue(NewJob::upsert(p)).await.unwrap();
+    assert!(woken(&mut signal).await);
+    assert!(
+        q.ack_many(&[run[0].lease.clone()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        woken(&mut signal).await,
+        "ack_many made the next job claimable"
+    );
+
+    // An ack with nothing behind it wakes nobody.
+    let run = q.claim(&Scope::All, &worker("w"), 10, LEASE).await.unwrap();
+    assert_eq!(run.len(), 1);
+    q.ack(&run[0].lease).await.unwrap();
+    assert!(!woken(&mut signal).await);
+}
+
+pub async fn a_job_whose_last_lease_ran_out_goes_to_error_at_claim_time(f: &Fixture) {
+    let q = &*f.store;
+    let p = entity("shop", EntityKind::Product, "31");
+    let job = q.enqueue(NewJob::upsert(p.clone())).await.unwrap();
+    // Three workers die holding it (the contract's limit is 3 attempts).
+    let mut leases = Vec::new();
+    for attempt in 1..=3 {
+        let batch = q
+            .claim(&Scope::All, &worker(&format!("dies-{attempt}")), 10, LEASE)
+            .await
+            .unwrap();
+        assert_eq!(batch.len(), 1);
+        assert_eq!(batch[0].lease.attempt(), attempt);
+        leases.push(batch[0].lease.clone());
+        f.advance(30);
+    }
+    // The third lease ran out: no fourth claim, the job is in error for the operator.
+    assert!(
+        q.claim(&Scope::All, &worker("w"), 10, LEASE)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let stored = q.get_job(&Scope::All, job.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, JobStatus::Error);
+    assert_eq!(stored.attempts, 3);
+    assert_eq!(stored.lease, None);
+    assert_eq!(stored.run_after, None);
+    assert!(!stored.superseded);
+    let error = stored.last_error.unwrap();
+    assert_eq!(error.message, "no result after 3 leases");
+    assert_eq!(error.code, None);
+    assert_eq!(error.at, f.clock.now());
+    assert!(matches!(
+        q.ack(&leases[2]).await,
+        Err(QueueError::LeaseLost(_))
+    ));
+    // A new change revives it, as for any job in error.
+    let again = q.enqueue(NewJob::upsert(p.clone())).await.unwrap();
+    assert!(again.coalesced && again.id == job.id);
+
+    // With a newer change waiting behind the dead worker's job, the spent job is
+    // superseded and the newer one runs.
+    let run = q.claim(&Scope::All, &worker("w"), 10, LEASE).await.unwrap();
+    assert_eq!(run.len(), 1);
+    f.advance(30);
+    let run = q.claim(&Scope::All, &worker("w"), 10, LEASE).await.unwrap();
+    assert_eq!(run.len(), 1);
+    let newer = q.enqueue(NewJob::upsert(p)).await.unwrap();
+    assert_ne!(newer.id, job.id);
+    f.advance(30);
+    let run = q.claim(&Scope::All, &worker("w"), 10, LEASE).await.unwrap();
+    assert_eq!(run.len(), 1);
+    f.advance(30);
+    let mut signal = q.subscribe();
+    assert!(
+        q.claim(&Scope::All, &worker("w"), 10, LEASE)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(woken(&mut signal).await, "the newer job became claimable");
+    let stored = q.get_job(&Scope::All, job.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, JobStatus::Error);
+    assert!(stored.superseded);
+    let next = q.claim(&Scope::All, &worker("w"), 10, LEASE).await.unwrap();
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].job.id, newer.id);
+    q.ack(&next[0].lease).await.unwrap();
+    assert_eq!(q.stats(&Scope::All).await.unwrap().total(), 0);
+}
+
+fn lease_name(name: &str) -> LeaseName {
+    LeaseName::new(name).unwrap()
+}
+
+pub async fn named_lease_has_one_holder_when_two_race(f: &Fixture) {
+    let q = &*f.store;
+    let ttl = Duration::from_secs(30);
+    for round in 0..5 {
+        let name = lease_name(&format!("poll:shop:cscart.orders:{round}"));
+        let (host_a, host_b) = (worker("host-a"), worker("host-b"));
+        let (a, b) = tokio::join!(
+            q.try_acquire(&name, &host_a, ttl),
+            q.try_acquire(&name, &host_b, ttl),
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert!(a != b, "exactly one holder, got a={a} b={b}");
+        let (winner, loser) = if a {
+            (worker("host-a"), worker("host-b"))
+        } else {
+            (worker("host-b"), worker("host-a"))
+        };
+        // The holder keeps it (and may renew it); the other still cannot take it.
+        assert!(q.try_acquire(&name, &winner, ttl).await.unwrap());
+        assert!(!q.try_acquire(&name, &loser, ttl).await.unwrap());
+    }
+    // Names are independent, and compare exactly.
+    assert!(
+        q.try_acquire(
+            &lease_name("poll:shop:cscart.products"),
+            &worker("host-b"),
+            ttl
+        )
+        .await
+        .unwrap()
+    );
+    assert!(
+        q.try_acquire(
+            &lease_name("POLL:shop:cscart.products"),
+            &worker("host-a"),
+            ttl
+        )
+        .await
+        .unwrap()
+    );
+    assert!(matches!(
+        q.try_acquire(&lease_name("x"), &worker("host-a"), Duration::ZERO)
+            .await,
+        Err(QueueError::InvalidArgument { what: "ttl", .. })
+    ));
+    assert!(LeaseName::new("").is_err());
+    assert!(LeaseName::new(" poll").is_err());
+}
+
+pub async fn named_lease_expiry_hands_it_over(f: &Fixture) {
+    let q = &*f.store;
+    let name = lease_name("poll:shop:cscart.orders");
+    let ttl = Duration::from_secs(30);
+    assert!(q.try_acquire(&name, &worker("a"), ttl).await.unwrap());
+    f.advance(29);
+    assert!(!q.try_acquire(&name, &worker("b"), ttl).await.unwrap());
+    // Renewing moves the expiry to 30 s from now.
+    assert!(q.try_acquire(&name, &worker("a"), ttl).await.unwrap());
+    f.advance(29);
+    assert!(!q.try_acquire(&name, &worker("b"), ttl).await.unwrap());
+    f.advance(1);
+    // a stalled: exactly at expiry the lease passes to b.
+    assert!(q.try_acquire(&name, &worker("b"), ttl).await.unwrap());
+    assert!(!q.try_acquire(&name, &worker("a"), ttl).await.unwrap());
+    assert!(!q.release_lease(&name, &worker("a")).await.unwrap());
+    assert!(!q.try_acquire(&name, &worker("c"), ttl).await.unwrap());
+}
+
+pub async fn named_lease_release_by_a_non_holder_is_refused(f: &Fixture) {
+    let q = &*f.store;
+    let name = lease_name("poll:vendor-2:cscart.products");
+    let ttl = Duration::from_secs(30);
+    assert!(
+        !q.release_lease(&name, &worker("a")).await.unwrap(),
+        "nobody holds it"
+    );
+    assert!(q.try_acquire(&name, &worker("a"), ttl).await.unwrap());
+    assert!(!q.release_lease(&name, &worker("b")).await.unwrap());
+    assert!(!q.try_acquire(&name, &worker("b"), ttl).await.unwrap());
+    assert!(q.release_lease(&name, &worker("a")).await.unwrap());
+    assert!(
+        !q.release_lease(&name, &worker("a")).await.unwrap(),
+        "released once"
+    );
+    // Free again: the next holder takes it at once.
+    assert!(q.try_acquire(&name, &worker("b"), ttl).await.unwrap());
+}
+
+pub async fn payloads_and_cursors_over_64_kib_round_trip(f: &Fixture) {
+    let q = &*f.store;
+    // 200 KiB of JSON: a product snapshot with many variants, say.
+    let big = format!(
+        r#"{{"description":"{}"}}"#,
+        "é0123456789".repeat(200 * 1024 / 12)
+    );
+    assert!(big.len() > 200 * 1024);
+    let p = entity("shop", EntityKind::Product, "big");
+    let job = q
+        .enqueue(NewJob::upsert(p.clone()).with_payload(payload(&big)))
+        .await
+        .unwrap();
+    let stored = q.get_job(&Scope::All, job.id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.payload.as_ref().map(JobPayload::as_str),
+        Some(big.as_str())
+    );
+    let batch = q.claim(&Scope::All, &worker("w"), 1, LEASE).await.unwrap();
+    assert_eq!(
+        batch[0].job.payload.as_ref().map(JobPayload::as_str),
+        Some(big.as_str())
+    );
+    // A newer big payload while it runs, and one folded into that.
+    let newer = format!("{big}\n");
+    let many = q
+        .enqueue_many(vec![
+            NewJob::upsert(p.clone()).with_payload(payload(&big)),
+            NewJob::upsert(p).with_payload(payload(&newer)),
+        ])
+        .await
+        .unwrap();
+    let next = q.get_job(&Scope::All, many[1].id).await.unwrap().unwrap();
+    assert_eq!(
+        next.payload.as_ref().map(JobPayload::as_str),
+        Some(newer.as_str())
+    );
+    q.ack(&batch[0].lease).await.unwrap();
+
+    let feed = FeedName::new("products.scan").unwrap();
+    q.set_cursor(&tenant("shop"), &feed, &big).await.unwrap();
+    let cursor = q.get_cursor(&tenant("shop"), &feed).await.unwrap().unwrap();
+    assert_eq!(cursor.value, big);
+}
+
+pub async fn enqueue_many_folds_as_one_by_one_would(f: &Fixture) {
+    let q = &*f.store;
+    // B runs, C is in error.
+    let b = entity("shop", EntityKind::Product, "b");
+    let c = entity("shop", EntityKind::Product, "c");
+    let b_job = q.enqueue(NewJob::upsert(b.clone())).await.unwrap();
+    let run = q.claim(&Scope::All, &worker("w"), 10, LEASE).await.unwrap();
+    let c_job = q.enqueue(NewJob::upsert(c.clone())).await.unwrap();
+    let run_c = q.claim(&Scope::All, &worker("w"), 10, LEASE).await.unwrap();
+    q.fail_permanent(&run_c[0].lease, &failure("6000"))
+        .await
+        .unwrap();
+    f.advance(1);
+
+    let a = entity("shop", EntityKind::Customer, "a");
+    let mut jobs = vec![
+        NewJob::upsert(a.clone()).with_payload(payload(r#"{"v":1}"#)),
+        NewJob::upsert(b.clone()).with_payload(payload(r#"{"v":1}"#)),
+        NewJob::delete(a.clone()).with_payload(payload(r#"{"gone":1}"#)),
+        NewJob::upsert(c.clone()).with_payload(payload(r#"{"v":1}"#)),
+        NewJob::upsert(b.clone()).with_payload(payload(r#"{"v":2}"#)),
+        NewJob::upsert(a.clone()).with_payload(payload(r#"{"v":3}"#)),
+    ];
+    // Enough distinct entities to take more than one statement.
+    for i in 0..2500 {
+        jobs.push(NewJob::upsert(entity(
+            "vendor",
+            EntityKind::Order,
+            &i.to_string(),
+        )));
+    }
+    let done = q.enqueue_many(jobs).await.unwrap();
+    assert_eq!(done.len(), 2506);
+    // A: new, then folded (the delete wins, with its payload).
+    assert!(!done[0].coalesced);
+    assert!(done[2].coalesced && done[2].id == done[0].id);
+    assert!(done[5].coalesced && done[5].id == done[0].id);
+    let a_job = q.get_job(&Scope::All, done[0].id).await.unwrap().unwrap();
+    assert_eq!(a_job.action, Action::Delete);
+    assert_eq!(
+        a_job.payload.as_ref().map(JobPayload::as_str),
+        Some(r#"{"gone":1}"#)
+    );
+    // B runs: a new job waits behind it, carrying the newest change.
+    assert!(!done[1].coalesced);
+    assert_ne!(done[1].id, b_job.id);
+    assert!(done[4].coalesced && done[4].id == done[1].id);
+    let b_next = q.get_job(&Scope::All, done[1].id).await.unwrap().unwrap();
+    assert_eq!(
+        b_next.payload.as_ref().map(JobPayload::as_str),
+        Some(r#"{"v":2}"#)
+    );
+    // C was in error: revived.
+    assert!(done[3].coalesced && done[3].id == c_job.id);
+    let c_now = q.get_job(&Scope::All, c_job.id).await.unwrap().unwrap();
+    assert_eq!(c_now.status, JobStatus::Pending);
+    assert_eq!(c_now.attempts, 0);
+    assert_eq!(c_now.run_after, Some(f.clock.now()));
+    // Every distinct entity got its own new job.
+    let distinct: HashSet<JobId> = done[6..].iter().map(|d| d.id).collect();
+    assert_eq!(distinct.len(), 2500);
+    assert!(done[6..].iter().all(|d| !d.coalesced));
+    let stats = q.stats(&Scope::Tenant(tenant("vendor"))).await.unwrap();
+    assert_eq!(stats.count(JobStatus::Pending), 2500);
+    // And again: all fold into the waiting jobs.
+    let again = q
+        .enqueue_many(
+            (0..2500)
+                .map(|i| NewJob::upsert(entity("vendor", EntityKind::Order, &i.to_string())))
+                .collect(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        again
+            .iter()
+            .zip(&done[6..])
+            .all(|(x, y)| x.coalesced && x.id == y.id)
+    );
+    q.ack(&run[0].lease).await.unwrap();
+    assert_eq!(q.stats(&Scope::All).await.unwrap().total(), 2503);
 }

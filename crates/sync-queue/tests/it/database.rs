@@ -8,9 +8,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, Statement};
+use sea_orm_migration::MigratorTrait as _;
+use sync_queue::seaorm::Migrator;
 use sync_queue::{
-    EntityKind, EntityRef, JobId, JobPayload, JobQueue, MemoryStore, NewJob, QueueConfig,
-    QueueError, RetryPolicy, Scope, SeaOrmStore, StoreId, SyncStore, TenantId,
+    CursorStore, EntityKind, EntityRef, JobId, JobPayload, JobQueue, MemoryStore, NewJob,
+    QueueConfig, QueueError, RetryPolicy, Scope, SeaOrmStore, StoreId, SyncStore, TenantId,
 };
 use test_db::{Backend, TestDb};
 
@@ -55,16 +57,23 @@ async fn migrations_run_and_are_idempotent(backend: Backend) {
     let again = SeaOrmStore::connect(db.url(), QueueConfig::default())
         .await
         .unwrap();
-    for table in ["sync_job", "sync_link", "sync_cursor", "sync_tenant_pause"] {
+    for table in [
+        "sync_job",
+        "sync_link",
+        "sync_cursor",
+        "sync_tenant_pause",
+        "sync_lease",
+    ] {
         assert_eq!(
             count(&db, &format!("SELECT COUNT(*) FROM {table}")).await,
             0,
             "{table}"
         );
     }
+    let applied = count(&db, "SELECT COUNT(*) FROM sync_queue_migrations").await;
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM sync_queue_migrations").await,
-        1
+        usize::try_from(applied).unwrap(),
+        Migrator::migrations().len()
     );
     store.close().await.unwrap();
     again.close().await.unwrap();
@@ -83,6 +92,123 @@ async fn postgres_migrations_run_and_are_idempotent() {
 #[tokio::test]
 async fn mariadb_migrations_run_and_are_idempotent() {
     migrations_run_and_are_idempotent(Backend::MySql).await;
+}
+
+/// A MariaDB database made by the first migration as it was applied (`TEXT` payloads and
+/// cursors) is upgraded in place: its rows stay, and values over 64 KiB fit afterwards.
+#[tokio::test]
+async fn mariadb_upgrade_widens_payloads_and_cursors_of_an_existing_database() {
+    let db = TestDb::new(Backend::MySql).await;
+    let conn = db.connect().await;
+    Migrator::up(&conn, Some(1)).await.unwrap();
+    let column_type = async |table: &str, column: &str| -> String {
+        let row = conn
+            .query_one_raw(Statement::from_string(
+                conn.get_database_backend(),
+                format!(
+                    "SELECT DATA_TYPE FROM information_schema.COLUMNS \
+                     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '{table}' \
+                     AND COLUMN_NAME = '{column}'"
+                ),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<String>(0).unwrap().to_lowercase()
+    };
+    assert_eq!(column_type("sync_job", "payload").await, "text");
+    assert_eq!(column_type("sync_cursor", "value").await, "text");
+    // Data written under the old schema, and what the old schema refuses.
+    let old = SeaOrmStore::from_connection(conn.clone(), QueueConfig::default());
+    let shop = TenantId::new("shop").unwrap();
+    let feed = sync_queue::FeedName::new("orders").unwrap();
+    old.set_cursor(&shop, &feed, "2026-03-01").await.unwrap();
+    let small = old
+        .enqueue(
+            NewJob::upsert(entity("shop", EntityKind::Order, "1"))
+                .with_payload(JobPayload::from_json_text(r#"{"v":1}"#).unwrap()),
+        )
+        .await
+        .unwrap();
+    let big = format!("\"{}\"", "x".repeat(100 * 1024));
+    let big_job = || {
+        NewJob::upsert(entity("shop", EntityKind::Product, "2"))
+            .with_payload(JobPayload::from_json_text(big.clone()).unwrap())
+    };
+    assert!(old.enqueue(big_job()).await.is_err(), "TEXT holds 64 KiB");
+
+    // The daemon starts on the new version: the remaining migrations run.
+    let store = SeaOrmStore::connect(db.url(), QueueConfig::default())
+        .await
+        .unwrap();
+    assert_eq!(column_type("sync_job", "payload").await, "longtext");
+    assert_eq!(column_type("sync_cursor", "value").await, "longtext");
+    assert_eq!(
+        store.get_cursor(&shop, &feed).await.unwrap().unwrap().value,
+        "2026-03-01"
+    );
+    let kept = store.get_job(&Scope::All, small.id).await.unwrap().unwrap();
+    assert_eq!(kept.payload.unwrap().as_str(), r#"{"v":1}"#);
+    let id = store.enqueue(big_job()).await.unwrap().id;
+    let got = store.get_job(&Scope::All, id).await.unwrap().unwrap();
+    assert_eq!(got.payload.unwrap().as_str(), big);
+    store.set_cursor(&shop, &feed, &big).await.unwrap();
+    assert_eq!(
+        store.get_cursor(&shop, &feed).await.unwrap().unwrap().value,
+        big
+    );
+    conn.close().await.unwrap();
+    store.close().await.unwrap();
+}
+
+/// Migrating a SQLite database through a pool of several connections, each of which had
+/// read the schema before, leaves no connection with the old schema: enqueues on every
+/// connection at once find the unique index their upsert needs.
+#[tokio::test]
+async fn sqlite_migration_through_a_pool_of_several_connections() {
+    const CONNECTIONS: u32 = 16;
+    let db = TestDb::new(Backend::Sqlite).await;
+    let mut options = sea_orm::ConnectOptions::new(db.url().to_owned());
+    options
+        .max_connections(CONNECTIONS)
+        .min_connections(CONNECTIONS)
+        .sqlx_logging(false);
+    let conn = sea_orm::Database::connect(options).await.unwrap();
+    let pool = conn.get_sqlite_connection_pool();
+    // Every connection reads the (empty) schema before the migration.
+    let mut held = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let mut c = pool.acquire().await.unwrap();
+        sqlx::query("SELECT COUNT(*) FROM sqlite_master")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+        held.push(c);
+    }
+    drop(held);
+
+    SeaOrmStore::migrate(&conn).await.unwrap();
+    let store = SeaOrmStore::from_connection(conn, QueueConfig::default());
+    let tasks: Vec<_> = (0..32)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .enqueue(NewJob::upsert(entity(
+                        "shop",
+                        EntityKind::Order,
+                        &i.to_string(),
+                    )))
+                    .await
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let stats = store.stats(&Scope::All).await.unwrap();
+    assert_eq!(stats.total(), 32);
+    store.close().await.unwrap();
 }
 
 #[tokio::test]

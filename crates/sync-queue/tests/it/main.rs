@@ -154,4 +154,13 @@ contract_suite!(
     csv_import_conflicts_with_existing_links,
     csv_wrong_header_is_refused,
     cursors_per_tenant_and_feed,
+    ack_many_acks_live_leases_and_names_the_lost_ones,
+    ack_many_refuses_a_lease_reclaimed_by_another_worker,
+    an_ack_that_frees_the_next_job_wakes_the_workers,
+    a_job_whose_last_lease_ran_out_goes_to_error_at_claim_time,
+    named_lease_has_one_holder_when_two_race,
+    named_lease_expiry_hands_it_over,
+    named_lease_release_by_a_non_holder_is_refused,
+    payloads_and_cursors_over_64_kib_round_trip,
+    enqueue_many_folds_as_one_by_one_would,
 );
