@@ -20,7 +20,7 @@ const TARGETS: &[(&str, &str, &str, &str)] = &[
         "queue",
         "sync-queue",
         "queue",
-        "enqueue → claim → ack with 1 and 8 workers on SQLite and PostgreSQL through sync-queue vs bare sqlx running the same statements",
+        "enqueue_many → claim (batch 1 and 32) → ack_many with 1 and 8 workers on SQLite and PostgreSQL through sync-queue vs bare sqlx running the same statements, and bulk enqueue vs a bare multi-row INSERT (--explain: the plans on every database)",
     ),
     (
         "cscart",

@@ -1,5 +1,6 @@
 //! [`JobQueue`] on SeaORM.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -51,24 +52,33 @@ fn job_select() -> SelectStatement {
 /// Returns the distinct changes in first-seen order, and for each input the index of its
 /// folded change and whether it was the entity's first.
 fn fold(jobs: Vec<NewJob>) -> (Vec<NewJob>, Vec<(usize, bool)>) {
-    let mut folded: Vec<NewJob> = Vec::with_capacity(jobs.len());
-    let mut index: HashMap<EntityRef, usize> = HashMap::with_capacity(jobs.len());
     let mut origin = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        match index.get(&job.entity) {
-            Some(&k) => {
-                let held = &mut folded[k];
-                if held.action != Action::Delete {
-                    held.action = job.action;
-                    held.payload = job.payload;
+    let mut distinct = 0;
+    {
+        let mut index: HashMap<&EntityRef, usize> = HashMap::with_capacity(jobs.len());
+        for job in &jobs {
+            match index.entry(&job.entity) {
+                Entry::Occupied(seen) => origin.push((*seen.get(), false)),
+                Entry::Vacant(slot) => {
+                    slot.insert(distinct);
+                    origin.push((distinct, true));
+                    distinct += 1;
                 }
-                origin.push((k, false));
             }
-            None => {
-                index.insert(job.entity.clone(), folded.len());
-                origin.push((folded.len(), true));
-                folded.push(job);
-            }
+        }
+    }
+    if distinct == jobs.len() {
+        return (jobs, origin);
+    }
+    let mut folded: Vec<NewJob> = Vec::with_capacity(distinct);
+    for (job, &(k, first)) in jobs.into_iter().zip(&origin) {
+        if first {
+            folded.push(job);
+        } else if let Some(held) = folded.get_mut(k)
+            && held.action != Action::Delete
+        {
+            held.action = job.action;
+            held.payload = job.payload;
         }
     }
     (folded, origin)
@@ -146,32 +156,46 @@ impl SeaOrmStore {
         }
         let sql = enqueue_many(self.backend, jobs.len());
         let found = conn.query_all_raw(self.raw(&sql, values)).await?;
-        let mut by_entity: HashMap<(String, String, String), Uuid> =
-            HashMap::with_capacity(found.len());
+        // Inserted rows carry the id they were given; only rows folded into a waiting
+        // job are matched by their entity.
+        let by_id: HashMap<Uuid, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_uuid(), i))
+            .collect();
+        let mut carried: Vec<Option<JobId>> = vec![None; jobs.len()];
+        let mut by_entity: Option<HashMap<(&str, &str, &str), usize>> = None;
         for row in &found {
-            by_entity.insert(
-                (
-                    get(row, "tenant")?,
-                    get(row, "kind")?,
-                    get(row, "store_id")?,
-                ),
-                get(row, "id")?,
+            let id: Uuid = get(row, "id")?;
+            if let Some(&i) = by_id.get(&id) {
+                carried[i] = Some(JobId::from_uuid(id));
+                continue;
+            }
+            let index = by_entity.get_or_insert_with(|| {
+                jobs.iter()
+                    .enumerate()
+                    .map(|(i, job)| {
+                        let e = &job.entity;
+                        ((e.tenant.as_str(), e.kind.as_str(), e.store_id.as_str()), i)
+                    })
+                    .collect()
+            });
+            let (tenant, kind, store_id): (String, String, String) = (
+                get(row, "tenant")?,
+                get(row, "kind")?,
+                get(row, "store_id")?,
             );
+            if let Some(&i) = index.get(&(tenant.as_str(), kind.as_str(), store_id.as_str())) {
+                carried[i] = Some(JobId::from_uuid(id));
+            }
         }
         jobs.iter()
-            .map(|job| {
-                let key = (
-                    job.entity.tenant.as_str().to_owned(),
-                    job.entity.kind.as_str().to_owned(),
-                    job.entity.store_id.as_str().to_owned(),
-                );
-                by_entity
-                    .get(&key)
-                    .map(|id| JobId::from_uuid(*id))
-                    .ok_or_else(|| QueueError::CorruptRow {
-                        column: "id",
-                        reason: format!("enqueue returned no row for {}", job.entity),
-                    })
+            .zip(carried)
+            .map(|(job, id)| {
+                id.ok_or_else(|| QueueError::CorruptRow {
+                    column: "id",
+                    reason: format!("enqueue returned no row for {}", job.entity),
+                })
             })
             .collect()
     }

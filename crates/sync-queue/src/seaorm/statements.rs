@@ -146,7 +146,11 @@ fn columns(prefix: &str) -> String {
 /// running, or a running job whose lease expired (an entity has at most one running job);
 /// never a paused tenant's. The entity check is a plain `NOT EXISTS` (no `OR`), so every
 /// database probes the `(tenant, kind, store_id, …)` index once per candidate instead of
-/// scanning the table.
+/// scanning the table. The pause check is a `NOT IN` over the (tiny) pause table rather
+/// than a `NOT EXISTS`: PostgreSQL turns the latter into an anti join whose estimate,
+/// when the pause table has no statistics yet (it is usually empty, so autovacuum never
+/// analyzes it), leaves about one row, and then scans and sorts every due job instead of
+/// reading the `due_at` index up to the batch size.
 fn due_filter(dialect: Dialect, tenant: bool) -> String {
     let tenant = if tenant { " AND j.tenant = ?" } else { "" };
     let hint = entity_index(dialect);
@@ -155,7 +159,7 @@ fn due_filter(dialect: Dialect, tenant: bool) -> String {
          AND NOT EXISTS (SELECT 1 FROM sync_job r{hint} \
               WHERE r.tenant = j.tenant AND r.kind = j.kind AND r.store_id = j.store_id \
               AND r.status = 'running' AND r.id <> j.id) \
-         AND NOT EXISTS (SELECT 1 FROM sync_tenant_pause p WHERE p.tenant = j.tenant)"
+         AND j.tenant NOT IN (SELECT p.tenant FROM sync_tenant_pause p)"
     )
 }
 
