@@ -137,6 +137,7 @@ impl Setup {
                 self.daemon.store.as_ref(),
                 kind,
                 None,
+                None,
             )
             .await
             .unwrap()

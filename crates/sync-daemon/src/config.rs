@@ -917,3 +917,171 @@ impl TenantConfig {
         self.name.as_deref().unwrap_or(id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    fn file(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("qbo-sync.toml");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn the_example_reads_and_holds_every_default() {
+        let config = from_str(EXAMPLE).unwrap();
+        assert_eq!(config.database, DatabaseConfig::default());
+        assert_eq!(config.worker, WorkerConfig::default());
+        let shop = &config.tenants["shop"];
+        assert_eq!(shop.sync, SyncConfig::default());
+        assert_eq!(shop.qbo.limits, LimitsConfig::default());
+        match &shop.store {
+            StoreConfig::Cscart(c) => assert_eq!(c.poll, PollConfig::default()),
+            StoreConfig::Snapshot => panic!("the example's store is CS-Cart"),
+        }
+    }
+
+    #[test]
+    fn no_file_is_the_embedded_default() {
+        let config = from_str("").unwrap();
+        assert_eq!(config, Config::default());
+        assert!(config.database.url.starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn an_unknown_key_names_its_line_and_path() {
+        let (_dir, path) =
+            file("[database]\nurl = \"sqlite://x.db\"\n\n[worker]\nconcurency = 3\n");
+        let e = load_with_env(Some(&path), &[]).unwrap_err();
+        assert_eq!(e.line, Some(5), "{e}");
+        assert!(e.to_string().contains("concurency"), "{e}");
+        assert!(e.to_string().contains("qbo-sync.toml:5"), "{e}");
+    }
+
+    #[test]
+    fn a_wrong_type_names_its_line() {
+        let (_dir, path) = file("[worker]\nconcurrency = \"four\"\n");
+        let e = load_with_env(Some(&path), &[]).unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+    }
+
+    #[test]
+    fn a_value_out_of_range_names_its_key_and_line() {
+        let (_dir, path) = file(
+            "[database]\nurl = \"sqlite://x.db\"\n[worker]\nlease_secs = 60\nconcurrency = 0\n",
+        );
+        let e = load_with_env(Some(&path), &[]).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("worker.concurrency"));
+        assert_eq!(e.line, Some(5), "{e}");
+    }
+
+    #[test]
+    fn a_tenant_error_names_the_nested_key() {
+        let text = EXAMPLE.replace("client_id = \"ABc123\"", "client_id = \"  \"");
+        let (_dir, path) = file(&text);
+        let e = load_with_env(Some(&path), &[]).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("tenants.shop.qbo.client_id"), "{e}");
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("client_id"))
+            .unwrap()
+            + 1;
+        assert_eq!(e.line, Some(line), "{e}");
+    }
+
+    #[test]
+    fn environment_overrides_win_and_bad_ones_name_the_variable() {
+        let (_dir, path) = file("[worker]\nconcurrency = 2\n");
+        let loaded = load_with_env(
+            Some(&path),
+            &env(&[
+                ("QBO_SYNC_WORKER__CONCURRENCY", "7"),
+                ("QBO_SYNC_DATABASE__URL", "postgres://u@db/qbo"),
+                ("QBO_SYNC_LOG", "debug"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(loaded.config.worker.concurrency, 7);
+        assert_eq!(loaded.config.database.url, "postgres://u@db/qbo");
+        assert_eq!(loaded.overrides.len(), 2);
+        let e = load_with_env(
+            Some(&path),
+            &env(&[("QBO_SYNC_WORKER__CONCURRENCY", "many")]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.key.as_deref(),
+            Some("QBO_SYNC_WORKER__CONCURRENCY"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn secrets_come_from_env_or_file_and_never_print() {
+        let (_dir, path) = file("s3cr3t-value\n");
+        let s = Secret::File { file: path.clone() };
+        assert_eq!(
+            secrecy::ExposeSecret::expose_secret(&s.resolve("k").unwrap()),
+            "s3cr3t-value"
+        );
+        let inline = Secret::Inline("s3cr3t-value".to_owned());
+        assert!(!format!("{inline:?}").contains("s3cr3t"));
+        let missing = Secret::Env {
+            env: "QBO_SYNC_TEST_SURELY_UNSET_VARIABLE".to_owned(),
+        };
+        let e = missing
+            .resolve("tenants.shop.qbo.client_secret")
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("QBO_SYNC_TEST_SURELY_UNSET_VARIABLE"),
+            "{e}"
+        );
+        let gone = Secret::File {
+            file: path.with_file_name("absent"),
+        };
+        assert!(gone.resolve("k").is_err());
+    }
+
+    #[test]
+    fn a_missing_file_given_by_name_is_an_error_but_none_at_all_is_fine() {
+        let e = load_with_env(Some(Path::new("surely/absent/qbo-sync.toml")), &[]).unwrap_err();
+        assert!(e.to_string().contains("cannot read"), "{e}");
+    }
+
+    #[test]
+    fn every_key_of_the_example_is_documented() {
+        let doc = include_str!("../../../docs/configuration.md");
+        let mut table = String::new();
+        for line in EXAMPLE.lines() {
+            let line = line.trim_start_matches('#').trim();
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.split(']').next()) {
+                table = name.to_owned();
+                continue;
+            }
+            let Some((key, _)) = line.split_once(" = ") else {
+                continue;
+            };
+            let key = key.trim();
+            if key.contains(' ') || key.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            let full = format!("{table}.{key}").replace("tenants.shop", "tenants.<id>");
+            let short = full.replace("tenants.<id>.mapping.", "");
+            assert!(
+                doc.contains(&format!("`{full}`")) || doc.contains(&format!("`{short}`")),
+                "docs/configuration.md does not document `{full}`"
+            );
+        }
+    }
+}

@@ -109,7 +109,12 @@ impl EngineError {
     /// Whether trying the same job again later may succeed without anything changing.
     pub fn is_transient(&self) -> bool {
         match self.root() {
-            Self::Qbo(e) => e.is_retryable() || matches!(e, QboError::Decode { .. }),
+            // A stale SyncToken outside an update (which re-reads itself) means another
+            // writer got there first: the next attempt reads again.
+            Self::Qbo(e) => {
+                e.is_retryable()
+                    || matches!(e, QboError::Decode { .. } | QboError::StaleObject { .. })
+            }
             Self::Source(e) => e.is_transient(),
             Self::Queue(_)
             | Self::Database(_)

@@ -68,7 +68,7 @@ pub async fn enqueue_store(
     let since = options.since.map_or(0, |s| s.timestamp());
     for kind in export_feeds(options) {
         let from = ChangeFeed::cursor_since(kind, since);
-        let report = poll_feed(tenant, feed, store, kind, Some(from))
+        let report = poll_feed(tenant, feed, store, kind, Some(from), None)
             .await
             .with_context(|| format!("reading {kind}"))?;
         *counts

@@ -16,6 +16,7 @@ pub mod notes;
 pub mod playground;
 pub mod poller;
 pub mod runtime;
+pub mod serve;
 pub mod source;
 pub mod worker;
 

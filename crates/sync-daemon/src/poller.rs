@@ -83,7 +83,8 @@ pub async fn enqueue_all(
 }
 
 /// Polls one feed from its stored cursor (or from `from`, when given), enqueues the
-/// changes, then stores the new cursor.
+/// changes, then stores the new cursor. Reading the store may be bounded by
+/// `read_timeout`; writing the jobs and the cursor is never cut short.
 ///
 /// # Errors
 /// When the store cannot be read (the cursor stays where it was) or the queue fails.
@@ -93,13 +94,19 @@ pub async fn poll_feed(
     store: &dyn SyncStore,
     kind: FeedKind,
     from: Option<String>,
+    read_timeout: Option<Duration>,
 ) -> anyhow::Result<PollReport> {
     let name = FeedName::new(kind.cursor_name())?;
     let cursor = match from {
         Some(c) => Some(c),
         None => store.get_cursor(tenant, &name).await?.map(|c| c.value),
     };
-    let poll = feed.poll(kind, cursor.as_deref()).await?;
+    let poll = match read_timeout {
+        Some(limit) => tokio::time::timeout(limit, feed.poll(kind, cursor.as_deref()))
+            .await
+            .map_err(|_| anyhow::anyhow!("reading the store took longer than {limit:?}"))??,
+        None => feed.poll(kind, cursor.as_deref()).await?,
+    };
     let jobs = jobs_of(tenant, &poll)?;
     let deletes = jobs
         .iter()

@@ -141,7 +141,12 @@ impl Daemon {
                 )
             })?;
         let db = store.connection().clone();
-        let keys = key_ring(&config.encryption)?;
+        // Without a tenant nothing is encrypted: no key file is made for nothing.
+        let keys = if config.tenants.is_empty() && config.encryption.key.is_none() {
+            KeyRing::new(TokenKey::try_generate(config.encryption.key_id.clone())?)
+        } else {
+            key_ring(&config.encryption)?
+        };
         let tokens = SeaTokenStore::new(db.clone(), keys)
             .await
             .context("cannot migrate the token store")?;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
-use sync_queue::{ClaimedJob, FailOutcome, JobQueue, QueueError, Scope, WorkerId};
+use sync_queue::{ClaimedJob, FailOutcome, JobQueue, Lease, QueueError, Scope, WorkerId};
 use tokio::sync::watch;
 
 use crate::engine::{Engine, Outcome};
@@ -133,23 +133,27 @@ impl Worker {
         let mut backoff = Duration::from_millis(200);
         let scope = self.scope();
         while !*stop.borrow() {
-            let claimed = tokio::select! {
-                _ = stop.changed() => break,
-                claimed = self.queue.claim_or_wait(
-                    &mut signal,
+            // A claim is never cancelled half-way (that would hand its connection back
+            // inside a transaction): `stop` only cuts the waits between claims.
+            let claimed = self
+                .queue
+                .claim(
                     &scope,
                     &self.id,
                     self.settings.claim_batch,
                     self.settings.lease,
-                    self.settings.idle_wait,
-                ) => claimed,
-            };
+                )
+                .await;
             match claimed {
+                Ok(batch) if batch.is_empty() => {
+                    backoff = Duration::from_millis(200);
+                    tokio::select! {
+                        _ = stop.changed() => break,
+                        () = signal.wait_at_most(self.settings.idle_wait) => {}
+                    }
+                }
                 Ok(batch) => {
                     backoff = Duration::from_millis(200);
-                    if batch.is_empty() {
-                        continue;
-                    }
                     let report = self.run_batch(batch).await;
                     total.add(&report);
                 }
@@ -166,27 +170,46 @@ impl Worker {
         total
     }
 
-    /// Runs claimed jobs (several at once) and reports each to the queue.
+    /// Runs claimed jobs (several at once), reports failures as they come and
+    /// acknowledges the done jobs together (one statement).
     pub async fn run_batch(&self, batch: Vec<ClaimedJob>) -> BatchReport {
         let parallel = self.settings.parallel.max(1);
-        let reports: Vec<BatchReport> = futures_util::stream::iter(batch)
-            .map(|claimed| async move { self.run_job(&claimed).await })
+        let results: Vec<(BatchReport, Option<Lease>)> = futures_util::stream::iter(batch)
+            .map(|claimed| async move { self.run_job(claimed).await })
             .buffer_unordered(parallel)
             .collect()
             .await;
         let mut total = BatchReport::default();
-        for r in &reports {
-            total.add(r);
+        let mut done = Vec::new();
+        for (r, lease) in results {
+            total.add(&r);
+            done.extend(lease);
+        }
+        if !done.is_empty() {
+            match self.queue.ack_many(&done).await {
+                Ok(lost) => {
+                    for id in &lost {
+                        tracing::warn!(job = %id, "the lease ran out before the job was acknowledged; another worker has it");
+                    }
+                    total.lost += lost.len();
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, jobs = done.len(), "could not acknowledge jobs; they run again after their lease");
+                    total.lost += done.len();
+                }
+            }
         }
         total
     }
 
-    async fn run_job(&self, claimed: &ClaimedJob) -> BatchReport {
+    /// Runs one job; failures are reported here, a done job's lease is returned for the
+    /// batch's acknowledgement.
+    async fn run_job(&self, claimed: ClaimedJob) -> (BatchReport, Option<Lease>) {
         let started = Instant::now();
         let job = &claimed.job;
         let lease = &claimed.lease;
         let mut report = BatchReport::default();
-        let result = self.engine.run(claimed).await;
+        let result = self.engine.run(&claimed).await;
         let elapsed_ms = started.elapsed().as_millis();
         let reported = match result {
             Ok(outcome) => {
@@ -209,7 +232,7 @@ impl Worker {
                     elapsed_ms,
                     "pushed"
                 );
-                self.queue.ack(lease).await
+                return (report, Some(claimed.lease));
             }
             Err(e) => match e.disposition() {
                 Disposition::Transient(failure) => {
@@ -254,6 +277,6 @@ impl Worker {
                 tracing::error!(job = %job.id, error = %e, "could not report the job; it runs again after its lease");
             }
         }
-        report
+        (report, None)
     }
 }

@@ -32,8 +32,8 @@ use qbo_api::{
 };
 use sha2::{Digest, Sha256};
 use sync_queue::{
-    Action, ClaimedJob, EntityKind, EntityRef, LinkStore, Pushed as LinkPushed, QboId, StoreId,
-    TenantId,
+    Action, ClaimedJob, EntityKind, EntityRef, LeaseName, LeaseStore, LinkStore,
+    Pushed as LinkPushed, QboId, StoreId, SyncStore, TenantId, WorkerId,
 };
 
 use crate::config::{InactiveItems, OnCancel, SyncConfig};
@@ -46,6 +46,9 @@ use push::{Pushable, find, marker};
 
 /// How a push maps its entity from the links it has: the QBO entity and its content hash.
 type MapFn<'a, E> = dyn Fn(&Links) -> Result<(E, ContentHash), EngineError> + Sync + 'a;
+
+/// How long a name stays reserved for one order's reactivation (released at once after).
+const REACTIVATION_LEASE: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Renames tried after duplicate names before the job fails.
 pub const MAX_RENAMES: u32 = 3;
@@ -110,6 +113,7 @@ pub struct Engine {
     rules: TenantRules,
     qbo: QboClient,
     links: Arc<dyn LinkStore>,
+    leases: Arc<dyn LeaseStore>,
     notes: Arc<dyn NoteStore>,
     source: Arc<dyn StoreSource>,
     locks: KeyedLocks,
@@ -228,20 +232,24 @@ fn hash_text(hash: &ContentHash) -> String {
 }
 
 impl Engine {
-    /// An engine for `tenant`.
+    /// An engine for `tenant`: its QBO client, where links, leases (across processes)
+    /// and notes are kept, and where store entities are read.
     pub fn new(
         tenant: TenantId,
         rules: TenantRules,
         qbo: QboClient,
-        links: Arc<dyn LinkStore>,
+        store: Arc<dyn SyncStore>,
         notes: Arc<dyn NoteStore>,
         source: Arc<dyn StoreSource>,
     ) -> Self {
+        let links: Arc<dyn LinkStore> = store.clone();
+        let leases: Arc<dyn LeaseStore> = store;
         Self {
             tenant,
             rules,
             qbo,
             links,
+            leases,
             notes,
             source,
             locks: KeyedLocks::default(),
@@ -627,12 +635,13 @@ impl Engine {
             {
                 let eref = entity_ref(&self.tenant, target)?;
                 let kind = eref.kind;
-                // Never take an entity another store entity is linked to.
+                // Never take an entity another store entity is linked to (the same one
+                // may be: another process linked it meanwhile).
                 if self
                     .links
                     .find_by_qbo_id(&self.tenant, kind, &QboId::new(id.as_str())?)
                     .await?
-                    .is_some()
+                    .is_some_and(|holder| holder.entity != eref)
                 {
                     continue;
                 }
@@ -675,7 +684,7 @@ impl Engine {
                         .links
                         .find_by_qbo_id(&self.tenant, eref.kind, &QboId::new(id.as_str())?)
                         .await?
-                        .is_some();
+                        .is_some_and(|holder| holder.entity != eref);
                     if ours && !taken {
                         tracing::info!(%target, qbo_id = id.as_str(), "found the QBO {} of an earlier create; linking it", E::NAME);
                         let link = self.record(target, id, found.sync_token(), None).await?;
@@ -801,10 +810,14 @@ impl Engine {
         links: &Links,
         map: &MapFn<'_, E>,
     ) -> Result<Outcome, EngineError> {
-        if links.get(target).is_some() {
-            return self.update(ctx, target, links, map).await;
-        }
         let eref = entity_ref(&self.tenant, target)?;
+        // The link store, not the links the caller gathered, says whether the document
+        // exists: an earlier write of this job (before a reactivation) may have made it.
+        if let Some(link) = self.links.get_link(&eref).await? {
+            let mut links = links.clone();
+            links.insert(target.clone(), to_mapping_link(&link));
+            return self.update(ctx, target, &links, map).await;
+        }
         let note = self.notes.get(&eref).await?;
         let (outcome, found) = self
             .create(ctx, target, links, map, note.intent.as_ref())
@@ -983,7 +996,6 @@ impl Engine {
         links: &Links,
         refused: &QboError,
     ) -> Result<Outcome, EngineError> {
-        let target = o.store_ref();
         // Hold the locks of every name the order uses before reading whether they are
         // active, so that no other job of this process changes them meanwhile.
         let mut keys: Vec<String> = self
@@ -994,9 +1006,49 @@ impl Engine {
         keys.sort();
         keys.dedup();
         let mut guards = Vec::with_capacity(keys.len());
-        for key in keys {
-            guards.push(self.locks.lock(key).await);
+        for key in &keys {
+            guards.push(self.locks.lock(key.clone()).await);
         }
+        // Across processes: the same names' leases in the database, so that two processes
+        // never reactivate and deactivate one name under each other's writes.
+        let holder = WorkerId::new(format!("reactivate-{}", ctx.key))?;
+        let mut held = Vec::with_capacity(keys.len());
+        let result = async {
+            for key in &keys {
+                let name = LeaseName::new(format!("name:{key}"))?;
+                if !self
+                    .leases
+                    .try_acquire(&name, &holder, REACTIVATION_LEASE)
+                    .await?
+                {
+                    return Err(EngineError::Conflict(format!(
+                        "order {}: another process is writing an order with {key} reactivated",
+                        o.id
+                    )));
+                }
+                held.push(name);
+            }
+            self.reactivate_and_write(ctx, o, links, refused).await
+        }
+        .await;
+        for name in &held {
+            if let Err(e) = self.leases.release_lease(name, &holder).await {
+                tracing::warn!(error = %e, "could not give a name lease back; it runs out by itself");
+            }
+        }
+        drop(guards);
+        result
+    }
+
+    /// The reactivation itself, with every lock held.
+    async fn reactivate_and_write(
+        &self,
+        ctx: &Ctx,
+        o: &m::Order,
+        links: &Links,
+        refused: &QboError,
+    ) -> Result<Outcome, EngineError> {
+        let target = o.store_ref();
         let inactive = self.inactive_refs(o, links).await?;
         if inactive.is_empty() || self.rules.sync.inactive_items == InactiveItems::Fail {
             let names: Vec<String> = inactive.iter().map(|(_, i)| i.describe()).collect();
@@ -1015,7 +1067,15 @@ impl Engine {
             );
             if inactive.is_empty() {
                 // Made active again meanwhile (by another process): try later.
-                return Err(EngineError::Conflict(reason));
+                let checked: Vec<String> = self
+                    .order_names(o)
+                    .iter()
+                    .filter_map(|r| links.get(r).map(|l| format!("{r} = {}", l.id.as_str())))
+                    .collect();
+                return Err(EngineError::Conflict(format!(
+                    "{reason}, but every name it uses reads as active now ({})",
+                    checked.join(", ")
+                )));
             }
             return Err(EngineError::refused(
                 Some("610"),
@@ -1066,7 +1126,6 @@ impl Engine {
                 }
             }
         }
-        drop(guards);
         result
     }
 

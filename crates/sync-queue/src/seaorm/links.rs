@@ -147,9 +147,16 @@ async fn put_link<C: ConnectionTrait>(conn: &C, link: &Link) -> Result<(), Queue
 }
 
 impl SeaOrmStore {
+    /// Writes `link` in a transaction, run again when the database gave up on it for a
+    /// passing reason (MariaDB deadlocks between an update finding no row and an insert
+    /// into the same gap; SQLite busy).
+    async fn write_link(&self, link: Link) -> Result<Link, QueueError> {
+        super::retrying(false, || self.write_link_once(link.clone())).await
+    }
+
     /// Writes `link` in a transaction; a unique violation (another writer linked the QBO
     /// id meanwhile) is reported as the conflict it is.
-    async fn write_link(&self, link: Link) -> Result<Link, QueueError> {
+    async fn write_link_once(&self, link: Link) -> Result<Link, QueueError> {
         let txn = self.db.begin().await?;
         match put_link(&txn, &link).await {
             Ok(()) => {
