@@ -35,16 +35,51 @@ fn hostile() -> SandboxConfig {
     config
 }
 
-async fn converges(backend: Backend) {
-    let s = setup(backend, hostile(), &generate(6, 40, 25, 45)).await;
-    // The client keeps QBO's real limits (500 a minute would make this test slow), so the
-    // sandbox's tighter ones answer 429s.
+/// How the daemon writes: as it likes (single calls while QBO's real limits leave
+/// requests, which they do for a store this small), or squeezed into batch requests by
+/// client limits that leave few single calls, or one call per write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Writes {
+    Default,
+    Batched,
+    Single,
+}
+
+async fn converges(backend: Backend, writes: Writes) {
+    let s = setup_with(backend, hostile(), &generate(6, 40, 25, 45), |config| {
+        let tenant = config
+            .tenants
+            .get_mut(sync_daemon::playground::TENANT)
+            .unwrap();
+        match writes {
+            Writes::Default => {}
+            Writes::Batched => {
+                // 50 single calls, then batches of up to 30 writes (the reads and
+                // queries of the test's recoveries stay well inside the 150 requests).
+                tenant.qbo.limits.requests_per_minute = 150;
+                tenant.qbo.limits.batches_per_minute = 100;
+            }
+            Writes::Single => config.worker.batch = false,
+        }
+    })
+    .await;
+    // The client keeps QBO's real limits or tighter ones (500 a minute would make this
+    // test slow), so the sandbox's (60 a second) answer 429s.
     s.enqueue_all().await;
     let first = s.drain().await;
+    let stats = s.engine.writer_stats();
     eprintln!(
-        "under faults: {first:?}; sandbox counters {:?}",
+        "under faults ({writes:?}): {first:?}; writes {stats:?}; sandbox counters {:?}",
         s.playground.sandbox.counters()
     );
+    match writes {
+        Writes::Batched => assert!(
+            stats.batches > 0 && stats.batched > stats.singles,
+            "most writes should have gone in batches: {stats:?}"
+        ),
+        Writes::Single => assert_eq!(stats.batches, 0),
+        Writes::Default => {}
+    }
     let errors = s.errors().await;
     assert!(
         errors.is_empty(),
@@ -110,10 +145,25 @@ async fn converges(backend: Backend) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_export_under_every_fault_converges_on_sqlite() {
-    converges(Backend::Sqlite).await;
+    converges(Backend::Sqlite, Writes::Default).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_export_under_every_fault_converges_on_postgres() {
-    converges(Backend::Postgres).await;
+    converges(Backend::Postgres, Writes::Default).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_in_batch_requests_under_every_fault_converges_on_sqlite() {
+    converges(Backend::Sqlite, Writes::Batched).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_in_batch_requests_under_every_fault_converges_on_postgres() {
+    converges(Backend::Postgres, Writes::Batched).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_with_one_call_per_write_under_every_fault_converges_on_sqlite() {
+    converges(Backend::Sqlite, Writes::Single).await;
 }

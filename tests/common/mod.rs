@@ -51,6 +51,16 @@ pub fn log() {
 }
 
 pub async fn setup(backend: Backend, sandbox: SandboxConfig, store: &Generate) -> Setup {
+    setup_with(backend, sandbox, store, |_| {}).await
+}
+
+/// As [`setup`], with a last word on the daemon's configuration.
+pub async fn setup_with(
+    backend: Backend,
+    sandbox: SandboxConfig,
+    store: &Generate,
+    adjust: impl FnOnce(&mut sync_daemon::config::Config),
+) -> Setup {
     log();
     let playground = Playground::start(sandbox, store).await.unwrap();
     let db = TestDb::new(backend).await;
@@ -69,6 +79,7 @@ pub async fn setup(backend: Backend, sandbox: SandboxConfig, store: &Generate) -
         retry_max_ms: 1000,
         ..WorkerConfig::default()
     };
+    adjust(&mut config);
     let mut daemon = Daemon::open(config).await.unwrap();
     let realm = daemon
         .tenant(TENANT)

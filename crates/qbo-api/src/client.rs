@@ -391,7 +391,8 @@ impl QboClient {
         &self.shared.limiter
     }
 
-    pub(crate) fn batch_size(&self) -> usize {
+    /// Operations per batch request (see [`QboClientBuilder::batch_size`]).
+    pub fn batch_size(&self) -> usize {
         self.shared.batch_size
     }
 

@@ -121,6 +121,46 @@ impl Window {
             Err(self.sent.front().map_or(now, |&t| t + self.period))
         }
     }
+
+    /// Free slots now, and when the next one frees when there is none.
+    fn free(&mut self, now: Instant) -> (u32, Option<Instant>) {
+        if let Some(until) = self.closed_until {
+            if now < until {
+                return (0, Some(until));
+            }
+            self.closed_until = None;
+        }
+        while self
+            .sent
+            .front()
+            .is_some_and(|&t| now.duration_since(t) >= self.period)
+        {
+            self.sent.pop_front();
+        }
+        let free = self.capacity.saturating_sub(self.sent.len());
+        let next = if free == 0 {
+            self.sent.front().map(|&t| t + self.period)
+        } else {
+            None
+        };
+        (u32::try_from(free).unwrap_or(u32::MAX), next)
+    }
+}
+
+/// Room left in a realm's windows at one moment; see [`RateLimiter::room`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Room {
+    /// Requests (singles or batches) that may be sent now.
+    pub requests: u32,
+    /// Batch requests that may be sent now (never more than `requests`).
+    pub batches: u32,
+    /// Free in-flight slots.
+    pub in_flight: u32,
+    /// When the request window next gets a free slot, if it has none now (or is paused).
+    pub next_request: Option<Instant>,
+    /// When the batch window next gets a free slot, if it has none now (or is paused).
+    pub next_batch: Option<Instant>,
 }
 
 #[derive(Debug)]
@@ -234,6 +274,39 @@ impl RateLimiter {
         }
     }
 
+    /// What `realm`'s windows have room for at this moment, taking nothing: for callers
+    /// that choose between a single call and a batch (a batch needs a request and a
+    /// batch slot). Calls waiting in [`RateLimiter::acquire`] are not counted until sent.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use qbo_api::limit::{CallKind, RateLimiter, RateLimits};
+    /// let limiter = RateLimiter::new(RateLimits::default()).unwrap();
+    /// let realm = qbo_api::RealmId::new("123").unwrap();
+    /// drop(limiter.acquire(&realm, CallKind::Batch).await);
+    /// let room = limiter.room(&realm);
+    /// assert_eq!((room.requests, room.batches), (499, 39));
+    /// # }
+    /// ```
+    pub fn room(&self, realm: &RealmId) -> Room {
+        let state = self.realm(realm);
+        let mut guard = state
+            .windows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = Instant::now();
+        let (requests, batches) = &mut *guard;
+        let (free_requests, next_request) = requests.free(now);
+        let (free_batches, next_batch) = batches.free(now);
+        Room {
+            requests: free_requests,
+            batches: free_batches.min(free_requests),
+            in_flight: u32::try_from(state.in_flight.available_permits()).unwrap_or(u32::MAX),
+            next_request,
+            next_batch,
+        }
+    }
+
     /// QBO throttled `realm`: send nothing more to it for `pause`.
     pub fn pause(&self, realm: &RealmId, pause: Duration) {
         let state = self.realm(realm);
@@ -329,6 +402,41 @@ mod tests {
             Instant::now().duration_since(start),
             Duration::from_secs(60)
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn room_tells_what_may_go_now_without_taking_it() {
+        let limiter = RateLimiter::new(RateLimits {
+            requests_per_window: 3,
+            batches_per_window: 2,
+            max_in_flight: 2,
+            window: Duration::from_secs(60),
+        })
+        .unwrap();
+        let realm = RealmId::new("1").unwrap();
+        let start = Instant::now();
+        let room = limiter.room(&realm);
+        assert_eq!((room.requests, room.batches, room.in_flight), (3, 2, 2));
+        assert_eq!((room.next_request, room.next_batch), (None, None));
+        // Looking takes nothing.
+        assert_eq!(limiter.room(&realm), room);
+        let held = limiter.acquire(&realm, CallKind::Batch).await;
+        drop(limiter.acquire(&realm, CallKind::Single).await);
+        let room = limiter.room(&realm);
+        assert_eq!((room.requests, room.batches, room.in_flight), (1, 1, 1));
+        drop(held);
+        drop(limiter.acquire(&realm, CallKind::Single).await);
+        // No request left: no batch either, and both say when the window frees.
+        let room = limiter.room(&realm);
+        assert_eq!((room.requests, room.batches), (0, 0));
+        assert_eq!(room.next_request, Some(start + Duration::from_secs(60)));
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        assert_eq!(limiter.room(&realm).requests, 3);
+        // A pause closes everything until it ends.
+        limiter.pause(&realm, Duration::from_secs(5));
+        let room = limiter.room(&realm);
+        assert_eq!((room.requests, room.batches), (0, 0));
+        assert_eq!(room.next_request, Some(Instant::now() + Duration::from_secs(5)));
     }
 
     #[tokio::test(start_paused = true)]

@@ -145,7 +145,8 @@ pub struct WorkerConfig {
     /// The longest wait between retries, in milliseconds (default 3600000, an hour).
     #[serde(default = "default_retry_max_ms")]
     pub retry_max_ms: u64,
-    /// Whether many due entities of one kind go through QBO's batch API (default true).
+    /// Whether creates and updates may share QBO batch requests when the rate limits
+    /// leave too few single calls (default true).
     #[serde(default = "default_true")]
     pub batch: bool,
     /// Seconds `serve` gives running jobs to finish after SIGTERM/SIGINT (default 30).
@@ -265,6 +266,13 @@ pub struct LimitsConfig {
     /// Calls in flight at once (default 10).
     #[serde(default = "default_in_flight")]
     pub max_in_flight: u32,
+    /// Writes per batch request, 1 to 30 (default 30, QBO's recommended most).
+    #[serde(default = "default_batch_size")]
+    pub batch_size: u32,
+}
+
+fn default_batch_size() -> u32 {
+    30
 }
 
 fn default_requests_per_minute() -> u32 {
@@ -283,6 +291,7 @@ impl Default for LimitsConfig {
             requests_per_minute: default_requests_per_minute(),
             batches_per_minute: default_batches_per_minute(),
             max_in_flight: default_in_flight(),
+            batch_size: default_batch_size(),
         }
     }
 }
@@ -869,6 +878,15 @@ impl TenantConfig {
             if value == 0 {
                 return Err(ConfigError::key(key(name), "must be at least 1"));
             }
+        }
+        if !(1..=30).contains(&l.batch_size) {
+            return Err(ConfigError::key(
+                key("qbo.limits.batch_size"),
+                format!(
+                    "must be 1 to 30 (QBO refuses larger batches), not {}",
+                    l.batch_size
+                ),
+            ));
         }
         if let StoreConfig::Cscart(c) = &self.store {
             let u = url::Url::parse(&c.url)

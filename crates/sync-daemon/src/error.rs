@@ -95,15 +95,16 @@ impl EngineError {
 
     /// Whether the connection to QBO must be made again by an operator.
     pub fn needs_reconnect(&self) -> bool {
-        matches!(
-            self.root(),
-            Self::Qbo(
+        match self.root() {
+            Self::Qbo(e) => matches!(
+                qbo_root(e),
                 QboError::Token {
                     source: TokenError::ReconnectRequired { .. },
                     ..
                 } | QboError::Authentication { .. }
-            )
-        )
+            ),
+            _ => false,
+        }
     }
 
     /// Whether trying the same job again later may succeed without anything changing.
@@ -113,7 +114,10 @@ impl EngineError {
             // writer got there first: the next attempt reads again.
             Self::Qbo(e) => {
                 e.is_retryable()
-                    || matches!(e, QboError::Decode { .. } | QboError::StaleObject { .. })
+                    || matches!(
+                        qbo_root(e),
+                        QboError::Decode { .. } | QboError::StaleObject { .. }
+                    )
             }
             Self::Source(e) => e.is_transient(),
             Self::Queue(_)
@@ -192,6 +196,14 @@ impl EngineError {
         } else {
             Disposition::Permanent(failure)
         }
+    }
+}
+
+/// The error of a write itself, through the failure of the batch request it was in.
+fn qbo_root(e: &QboError) -> &QboError {
+    match e {
+        QboError::Batch { source } => qbo_root(source),
+        other => other,
     }
 }
 

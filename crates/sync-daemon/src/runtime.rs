@@ -193,17 +193,20 @@ impl Daemon {
             return Ok(None);
         };
         let notes: Arc<dyn NoteStore> = self.notes.clone();
-        Ok(Some(Arc::new(Engine::new(
-            tenant.id.clone(),
-            TenantRules {
-                mapping: tenant.config.mapping.clone(),
-                sync: tenant.config.sync.clone(),
-            },
-            qbo,
-            self.store.clone(),
-            notes,
-            tenant.source.clone(),
-        ))))
+        Ok(Some(Arc::new(
+            Engine::new(
+                tenant.id.clone(),
+                TenantRules {
+                    mapping: tenant.config.mapping.clone(),
+                    sync: tenant.config.sync.clone(),
+                },
+                qbo,
+                self.store.clone(),
+                notes,
+                tenant.source.clone(),
+            )
+            .batching(self.config.worker.batch),
+        )))
     }
 }
 
@@ -289,6 +292,7 @@ impl Tenant {
             .environment(environment)
             .realm(status.realm_id)
             .rate_limits(self.config.qbo.limits.rate_limits())
+            .batch_size(self.config.qbo.limits.batch_size as usize)
             .build()?;
         Ok(Some(client))
     }

@@ -119,7 +119,7 @@ async fn run_tenant(daemon: Arc<Daemon>, id: String, me: String, mut stop: watch
     let config = &daemon.config.worker;
     let settings = WorkerSettings {
         claim_batch: config.claim_batch,
-        parallel: 8,
+        parallel: config.claim_batch,
         lease: config.lease(),
         idle_wait: Duration::from_secs(5),
     };

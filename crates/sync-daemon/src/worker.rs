@@ -17,7 +17,7 @@ use crate::error::Disposition;
 pub struct WorkerSettings {
     /// Jobs claimed at once.
     pub claim_batch: usize,
-    /// Jobs of a batch run at once.
+    /// Jobs of a claim run at once (their writes may share QBO batch requests).
     pub parallel: usize,
     /// The lease of a claim.
     pub lease: Duration,
@@ -29,7 +29,7 @@ impl Default for WorkerSettings {
     fn default() -> Self {
         Self {
             claim_batch: 30,
-            parallel: 8,
+            parallel: 30,
             lease: Duration::from_secs(120),
             idle_wait: Duration::from_secs(5),
         }

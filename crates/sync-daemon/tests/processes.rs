@@ -263,7 +263,22 @@ async fn check(w: &World, store: &SeaOrmStore) {
     let product_links = links(EntityKind::Product).await;
     let category_links = links(EntityKind::Category).await;
     assert_eq!(items.len(), product_links.len() + category_links.len() + 1);
-    assert_eq!(product_links.len(), shop.product_ids().len());
+    // (A product the mapping refuses, such as one with negative stock, is in error with
+    // its reason and has no link.)
+    let linked: std::collections::BTreeSet<String> = product_links
+        .iter()
+        .map(|l| l.entity.store_id.as_str().to_owned())
+        .collect();
+    let missing: Vec<_> = shop
+        .product_ids()
+        .into_iter()
+        .filter(|p| {
+            !linked.contains(&p.to_string())
+                && !unmappable.contains(&(EntityKind::Product, p.to_string()))
+        })
+        .map(|p| (p, shop.product(p)))
+        .collect();
+    assert!(missing.is_empty(), "products never linked: {missing:?}");
     for link in &product_links {
         let p = shop
             .product(link.entity.store_id.as_str().parse().unwrap())

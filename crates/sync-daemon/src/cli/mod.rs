@@ -494,7 +494,7 @@ pub async fn export_tenant(
         config.concurrency,
         WorkerSettings {
             claim_batch: config.claim_batch,
-            parallel: 8,
+            parallel: config.claim_batch,
             lease: config.lease(),
             idle_wait: Duration::from_millis(500),
         },

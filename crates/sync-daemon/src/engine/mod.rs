@@ -15,6 +15,7 @@
 
 mod locks;
 mod push;
+mod writer;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -43,6 +44,8 @@ use crate::source::{Snapshot, SourceError, StoreEntity, StoreSource};
 
 use locks::KeyedLocks;
 use push::{Pushable, find, marker};
+use writer::Writer;
+pub use writer::{LINGER, WriterStats};
 
 /// How a push maps its entity from the links it has: the QBO entity and its content hash.
 type MapFn<'a, E> = dyn Fn(&Links) -> Result<(E, ContentHash), EngineError> + Sync + 'a;
@@ -117,6 +120,7 @@ pub struct Engine {
     notes: Arc<dyn NoteStore>,
     source: Arc<dyn StoreSource>,
     locks: KeyedLocks,
+    writer: Writer,
 }
 
 impl fmt::Debug for Engine {
@@ -177,9 +181,11 @@ impl Ctx {
 }
 
 /// A `requestid` for one logical write: the job key and 12 hex digits of the write's
-/// hash (at most 50 characters, as QBO allows).
+/// hash (at most 50 characters, as QBO allows). The key's attempt (after its `.`) goes
+/// into the hash.
 fn request_id(job_key: &str, write: &str) -> RequestId {
-    let digest = Sha256::digest(write.as_bytes());
+    let (job_key, attempt) = job_key.split_once('.').unwrap_or((job_key, ""));
+    let digest = Sha256::digest(format!("{attempt}|{write}").as_bytes());
     let hex: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
     let base: String = job_key
         .chars()
@@ -247,13 +253,27 @@ impl Engine {
         Self {
             tenant,
             rules,
-            qbo,
+            qbo: qbo.clone(),
             links,
             leases,
             notes,
             source,
             locks: KeyedLocks::default(),
+            writer: Writer::new(qbo, true),
         }
+    }
+
+    /// Whether creates and updates may share QBO batch requests (on by default; see
+    /// [`WriterStats`]). Off, every write is a single call.
+    #[must_use]
+    pub fn batching(mut self, on: bool) -> Self {
+        self.writer = Writer::new(self.qbo.clone(), on);
+        self
+    }
+
+    /// How the engine's creates and updates went to QBO so far.
+    pub fn writer_stats(&self) -> WriterStats {
+        self.writer.stats()
     }
 
     /// The tenant.
@@ -273,7 +293,15 @@ impl Engine {
     /// retry, fail or pause the tenant.
     pub async fn run(&self, claimed: &ClaimedJob) -> Result<Outcome, EngineError> {
         let job = &claimed.job;
-        let mut ctx = Ctx::new(claimed.lease.write_key());
+        // Each attempt writes under its own request ids: QBO answers a request id it has
+        // seen with its first answer, a refusal included, and what was refused (an
+        // inactive item, a taken name) may be fine by the next attempt. What an earlier
+        // attempt may have created is found by its create intent instead (crate::notes).
+        let mut ctx = Ctx::new(format!(
+            "{}.{}",
+            claimed.lease.write_key(),
+            claimed.lease.attempt()
+        ));
         let snapshot = match &job.payload {
             Some(payload) => Some(
                 payload
@@ -706,7 +734,7 @@ impl Engine {
                 )
                 .await?;
         }
-        match self.qbo.create(&entity).request_id(request_id).send().await {
+        match self.writer.create(&entity, request_id).await {
             Ok(created) => {
                 let id = created.id().cloned().ok_or_else(|| {
                     EngineError::Unexpected(format!("{} created without an Id", E::NAME))
@@ -767,10 +795,8 @@ impl Engine {
             entity = map(&links)?.0;
         }
         let first = self
-            .qbo
-            .update(&entity)
-            .request_id(ctx.request_id(target, "update", Some(&entity)))
-            .send()
+            .writer
+            .update(&entity, ctx.request_id(target, "update", Some(&entity)))
             .await;
         let updated = match first {
             Err(QboError::StaleObject { .. }) => {
@@ -781,10 +807,11 @@ impl Engine {
                 );
                 let (again, _) = map(&links)?;
                 match self
-                    .qbo
-                    .update(&again)
-                    .request_id(ctx.request_id(target, "update-after-5010", Some(&again)))
-                    .send()
+                    .writer
+                    .update(
+                        &again,
+                        ctx.request_id(target, "update-after-5010", Some(&again)),
+                    )
                     .await
                 {
                     Err(QboError::StaleObject { .. }) => {
