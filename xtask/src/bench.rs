@@ -29,6 +29,12 @@ const TARGETS: &[(&str, &str, &str, &str)] = &[
         "a full scan of 100,000 products and 20,000 orders from the CS-Cart stand-in through cscart-api vs bare reqwest + serde_json::Value: items per second and peak memory",
     ),
     (
+        "sync",
+        "sync-daemon",
+        "sync",
+        "a qbo-sync child process exporting into qbo-sandbox with QBO's limits and 150 ms answers: entities a minute as a share of the ceiling (460 singles + 40 batches of 30 a minute) vs a serial one-call-per-entity baseline, CPU µs per entity and peak RSS, 20 tenants at once, RSS with 100,000 jobs queued",
+    ),
+    (
         "sandbox",
         "qbo-sandbox",
         "sandbox",

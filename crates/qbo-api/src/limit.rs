@@ -436,7 +436,10 @@ mod tests {
         limiter.pause(&realm, Duration::from_secs(5));
         let room = limiter.room(&realm);
         assert_eq!((room.requests, room.batches), (0, 0));
-        assert_eq!(room.next_request, Some(Instant::now() + Duration::from_secs(5)));
+        assert_eq!(
+            room.next_request,
+            Some(Instant::now() + Duration::from_secs(5))
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -1,5 +1,6 @@
 //! What the engine remembers about an entity beyond its link: a create that may have
-//! reached QBO without its link being written (an intent), and the clash rename it got.
+//! reached QBO without its link being written (an intent), the clash rename it got, and a
+//! name made active for an order's write that must be made inactive again.
 //!
 //! **Why intents**: QBO forgets `requestid`s after a while, and a new job for the same
 //! entity carries a new one. So before a create is sent, the engine writes the QBO key it
@@ -21,7 +22,7 @@ use sea_orm::sea_query::{Cond, Expr, ExprTrait as _, OnConflict, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr};
 use sea_orm_migration::prelude::*;
 use serde::{Deserialize, Serialize};
-use sync_queue::EntityRef;
+use sync_queue::{EntityRef, TenantId};
 
 /// The QBO key a created entity can be found by.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +65,19 @@ pub struct CreateIntent {
     pub at: Option<DateTime<Utc>>,
 }
 
+/// A name (customer or item) made active for an order's write, noted before it is: the
+/// engine makes it inactive again after the write, or, when the process died in between,
+/// [`crate::Engine::finish_reactivations`] does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reactivation {
+    /// `Customer` or `Item`.
+    pub entity: String,
+    /// Its QBO id.
+    pub qbo_id: String,
+    /// When it was noted.
+    pub at: DateTime<Utc>,
+}
+
 /// What is noted about one entity.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EntityNote {
@@ -71,6 +85,8 @@ pub struct EntityNote {
     pub intent: Option<CreateIntent>,
     /// The clash-rename attempt its QBO name carries.
     pub rename: Option<u32>,
+    /// Made active for an order's write, to be made inactive again.
+    pub reactivated: Option<Reactivation>,
 }
 
 /// Where notes are kept.
@@ -84,6 +100,16 @@ pub trait NoteStore: Send + Sync + fmt::Debug {
     async fn clear_intent(&self, entity: &EntityRef) -> Result<(), DbErr>;
     /// Records the rename attempt the entity's QBO name carries.
     async fn set_rename(&self, entity: &EntityRef, attempt: u32) -> Result<(), DbErr>;
+    /// Notes (or, with `None`, forgets) that the entity's QBO name is active only for an
+    /// order's write.
+    async fn set_reactivated(
+        &self,
+        entity: &EntityRef,
+        reactivation: Option<&Reactivation>,
+    ) -> Result<(), DbErr>;
+    /// Every entity of `tenant` with a noted reactivation.
+    async fn reactivated(&self, tenant: &TenantId)
+    -> Result<Vec<(EntityRef, Reactivation)>, DbErr>;
 }
 
 type Key = (String, String, String);
@@ -132,6 +158,35 @@ impl NoteStore for MemoryNotes {
     async fn set_rename(&self, entity: &EntityRef, attempt: u32) -> Result<(), DbErr> {
         self.with(|n| n.entry(key(entity)).or_default().rename = Some(attempt));
         Ok(())
+    }
+
+    async fn set_reactivated(
+        &self,
+        entity: &EntityRef,
+        reactivation: Option<&Reactivation>,
+    ) -> Result<(), DbErr> {
+        self.with(|n| n.entry(key(entity)).or_default().reactivated = reactivation.cloned());
+        Ok(())
+    }
+
+    async fn reactivated(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Vec<(EntityRef, Reactivation)>, DbErr> {
+        let noted: Vec<(Key, Reactivation)> = self.with(|n| {
+            n.iter()
+                .filter(|((t, _, _), _)| t == tenant.as_str())
+                .filter_map(|(k, note)| note.reactivated.clone().map(|r| (k.clone(), r)))
+                .collect()
+        });
+        noted
+            .into_iter()
+            .map(|((t, kind, id), r)| {
+                EntityRef::parse(&t, &kind, &id)
+                    .map(|e| (e, r))
+                    .map_err(|e| DbErr::Custom(e.to_string()))
+            })
+            .collect()
     }
 }
 
@@ -200,7 +255,11 @@ impl NoteStore for SeaNotes {
         let mut select = Query::select();
         select
             .from(EntityNoteTable::Table)
-            .columns([EntityNoteTable::Intent, EntityNoteTable::Rename])
+            .columns([
+                EntityNoteTable::Intent,
+                EntityNoteTable::Rename,
+                EntityNoteTable::Reactivated,
+            ])
             .cond_where(Self::cond(entity));
         let Some(row) = self.db.query_one(&select).await? else {
             return Ok(EntityNote::default());
@@ -213,9 +272,11 @@ impl NoteStore for SeaNotes {
             })?),
             None => None,
         };
+        let reactivated: Option<String> = row.try_get("", "reactivated")?;
         Ok(EntityNote {
             intent,
             rename: rename.and_then(|r| <u32 as std::convert::TryFrom<i32>>::try_from(r).ok()),
+            reactivated: reactivated.as_deref().map(read_reactivation).transpose()?,
         })
     }
 
@@ -240,6 +301,54 @@ impl NoteStore for SeaNotes {
         self.upsert(entity, EntityNoteTable::Rename, Some(attempt).into())
             .await
     }
+
+    async fn set_reactivated(
+        &self,
+        entity: &EntityRef,
+        reactivation: Option<&Reactivation>,
+    ) -> Result<(), DbErr> {
+        let text = reactivation
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
+        self.upsert(entity, EntityNoteTable::Reactivated, text.into())
+            .await
+    }
+
+    async fn reactivated(
+        &self,
+        tenant: &TenantId,
+    ) -> Result<Vec<(EntityRef, Reactivation)>, DbErr> {
+        let mut select = Query::select();
+        select
+            .from(EntityNoteTable::Table)
+            .columns([
+                EntityNoteTable::Kind,
+                EntityNoteTable::StoreId,
+                EntityNoteTable::Reactivated,
+            ])
+            .cond_where(
+                Cond::all()
+                    .add(Expr::col(EntityNoteTable::Tenant).eq(tenant.as_str()))
+                    .add(Expr::col(EntityNoteTable::Reactivated).is_not_null()),
+            );
+        let rows = self.db.query_all(&select).await?;
+        let mut noted = Vec::with_capacity(rows.len());
+        for row in rows {
+            let kind: String = row.try_get("", "kind")?;
+            let store_id: String = row.try_get("", "store_id")?;
+            let text: String = row.try_get("", "reactivated")?;
+            let entity = EntityRef::parse(tenant.as_str(), &kind, &store_id)
+                .map_err(|e| DbErr::Custom(e.to_string()))?;
+            noted.push((entity, read_reactivation(&text)?));
+        }
+        Ok(noted)
+    }
+}
+
+fn read_reactivation(text: &str) -> Result<Reactivation, DbErr> {
+    serde_json::from_str(text)
+        .map_err(|e| DbErr::Custom(format!("a stored reactivation does not read: {e}")))
 }
 
 /// The daemon's migrations (history in `qbo_sync_migrations`, apart from the crates').
@@ -249,7 +358,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateEntityNotes)]
+        vec![Box::new(CreateEntityNotes), Box::new(AddReactivated)]
     }
 
     fn migration_table_name() -> DynIden {
@@ -266,6 +375,7 @@ enum EntityNoteTable {
     StoreId,
     Intent,
     Rename,
+    Reactivated,
 }
 
 struct CreateEntityNotes;
@@ -313,6 +423,41 @@ impl MigrationTrait for CreateEntityNotes {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .drop_table(Table::drop().table(EntityNoteTable::Table).to_owned())
+            .await
+    }
+}
+
+/// Adds the `reactivated` column (names made active for an order's write).
+struct AddReactivated;
+
+impl MigrationName for AddReactivated {
+    fn name(&self) -> &str {
+        "m20261204_000002_entity_note_reactivated"
+    }
+}
+
+#[allow(elided_lifetimes_in_paths)]
+#[async_trait::async_trait]
+impl MigrationTrait for AddReactivated {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(EntityNoteTable::Table)
+                    .add_column(ColumnDef::new(EntityNoteTable::Reactivated).text().null())
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(EntityNoteTable::Table)
+                    .drop_column(EntityNoteTable::Reactivated)
+                    .to_owned(),
+            )
             .await
     }
 }

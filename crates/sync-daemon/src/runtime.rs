@@ -303,7 +303,19 @@ impl Tenant {
     /// # Errors
     /// When the endpoint does not redirect back with a code, or the exchange fails.
     pub async fn connect_automatically(&self) -> anyhow::Result<RealmId> {
-        let url = self.manager.start_connect(&self.auth_id()?);
+        self.connect_automatically_to(None).await
+    }
+
+    /// As [`Tenant::connect_automatically`], asking qbo-sandbox for the company `realm`
+    /// (its `realmId` parameter; a new company when it has none by that id).
+    ///
+    /// # Errors
+    /// As [`Tenant::connect_automatically`].
+    pub async fn connect_automatically_to(&self, realm: Option<&str>) -> anyhow::Result<RealmId> {
+        let mut url = self.manager.start_connect(&self.auth_id()?);
+        if let Some(realm) = realm {
+            url.query_pairs_mut().append_pair("realmId", realm);
+        }
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()?;

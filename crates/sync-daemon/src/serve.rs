@@ -26,6 +26,9 @@ const NOT_CONNECTED_WAIT: Duration = Duration::from_secs(15);
 /// How often the keep-alive pass runs.
 const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(3600);
 
+/// How often names left active by an interrupted order write are looked for.
+const REACTIVATION_SWEEP: Duration = Duration::from_secs(60);
+
 /// A name for this process, unique across the deployment (host, pid, random).
 pub fn process_name() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".to_owned());
@@ -136,6 +139,29 @@ async fn run_tenant(daemon: Arc<Daemon>, id: String, me: String, mut stop: watch
         let stop = stop.clone();
         tasks.spawn(async move {
             worker.run(stop).await;
+        });
+    }
+    {
+        // Names an order's write left active in a process that died: inactive again.
+        let engine = engine.clone();
+        let mut stop = stop.clone();
+        let id = id.clone();
+        tasks.spawn(async move {
+            loop {
+                match engine.finish_reactivations().await {
+                    Ok(0) => {}
+                    Ok(n) => {
+                        tracing::info!(tenant = id, names = n, "made names inactive again");
+                    }
+                    Err(e) => {
+                        tracing::warn!(tenant = id, error = %e.message(), "could not make names inactive again; trying later");
+                    }
+                }
+                tokio::select! {
+                    _ = stop.wait_for(|s| *s) => return,
+                    () = tokio::time::sleep(REACTIVATION_SWEEP) => {}
+                }
+            }
         });
     }
     if tenant.feed.is_some() {

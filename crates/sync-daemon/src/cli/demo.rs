@@ -109,7 +109,8 @@ pub async fn run(keep: bool, size: Size) -> Result<(), Failure> {
         kinds: Vec::new(),
         since: None,
     };
-    let summary = export_tenant(&daemon, tenant, &options, true).await?;
+    let bars = indicatif::MultiProgress::new();
+    let summary = export_tenant(&daemon, tenant, &options, Some(&bars)).await?;
     print_summary(&summary);
 
     println!(
@@ -167,7 +168,7 @@ pub async fn run(keep: bool, size: Size) -> Result<(), Failure> {
             kinds: vec![EntityKind::Order],
             since: Some(chrono::Utc::now()),
         },
-        false,
+        None,
     )
     .await?;
     let r = &again.report;

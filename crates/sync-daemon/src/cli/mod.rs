@@ -417,11 +417,23 @@ pub async fn export(
         )
         .into());
     }
-    for t in tenants {
-        let summary = export_tenant(daemon, t, options, progress).await?;
-        print_summary(&summary);
+    // Every tenant at once: each has its own QBO company and limits.
+    let bars = progress.then(indicatif::MultiProgress::new);
+    let results = futures_util::future::join_all(
+        tenants
+            .iter()
+            .map(|t| export_tenant(daemon, t, options, bars.as_ref())),
+    )
+    .await;
+    let mut failure = None;
+    for result in results {
+        match result {
+            Ok(summary) => print_summary(&summary),
+            Err(e) if failure.is_none() => failure = Some(e),
+            Err(e) => tracing::error!(error = %e.to_string(), "export failed"),
+        }
     }
-    Ok(())
+    failure.map_or(Ok(()), Err)
 }
 
 /// What an export did for one tenant.
@@ -448,7 +460,7 @@ pub async fn export_tenant(
     daemon: &Daemon,
     t: &Tenant,
     options: &ExportOptions,
-    progress: bool,
+    bars: Option<&indicatif::MultiProgress>,
 ) -> Result<Summary, Failure> {
     let started = std::time::Instant::now();
     let Some(engine) = daemon.engine(t).await? else {
@@ -461,10 +473,19 @@ pub async fn export_tenant(
         )
         .into());
     };
+    match engine.finish_reactivations().await {
+        Ok(0) => {}
+        Ok(n) => {
+            tracing::info!(tenant = %t.id, names = n, "made names inactive again that an interrupted order write had left active");
+        }
+        Err(e) => {
+            tracing::warn!(tenant = %t.id, error = %e.message(), "could not make names inactive again; serve tries every minute");
+        }
+    }
     let queued = enqueue_store(&t.id, feed, daemon.store.as_ref(), options).await?;
     let total: usize = queued.values().sum();
-    let bar = if progress {
-        let bar = indicatif::ProgressBar::new(total as u64);
+    let bar = if let Some(bars) = bars {
+        let bar = bars.add(indicatif::ProgressBar::new(total as u64));
         bar.set_style(
             indicatif::ProgressStyle::with_template(
                 "{spinner} {prefix} [{bar:40}] {pos}/{len} {msg} ({elapsed})",

@@ -276,6 +276,90 @@ impl Engine {
         self.writer.stats()
     }
 
+    /// Makes inactive again every QBO name that an order's write made active in a process
+    /// that died before making it inactive (its note is there and no one holds its lease).
+    /// `serve` runs this every minute and `export` before it starts. Returns how many
+    /// names were made inactive again.
+    ///
+    /// # Errors
+    /// The first failure; names not reached stay noted for the next run.
+    pub async fn finish_reactivations(&self) -> Result<usize, EngineError> {
+        let mut done = 0;
+        for (eref, r) in self.notes.reactivated(&self.tenant).await? {
+            let _guard = self.locks.lock(lock_key(&eref)).await;
+            // Noted a moment ago: most likely still in its window.
+            if Utc::now() - r.at < TimeDelta::seconds(5) {
+                continue;
+            }
+            let note = self.notes.get(&eref).await?;
+            if let Some(r) = &note.reactivated
+                && self.restore_locked(&eref, r).await?
+            {
+                done += 1;
+            }
+        }
+        Ok(done)
+    }
+
+    /// The name's state before a reactivation, with its in-process lock held: under its
+    /// lease (false when someone holds it), inactive again and the note gone.
+    async fn restore_locked(
+        &self,
+        eref: &EntityRef,
+        r: &crate::notes::Reactivation,
+    ) -> Result<bool, EngineError> {
+        let name = LeaseName::new(format!("name:{}", lock_key(eref)))?;
+        let holder = WorkerId::new(format!("restore-{}", uuid::Uuid::new_v4().simple()))?;
+        if !self
+            .leases
+            .try_acquire(&name, &holder, REACTIVATION_LEASE)
+            .await?
+        {
+            return Ok(false);
+        }
+        let result = async {
+            let target = store_ref(eref.kind, eref.store_id.as_str());
+            let id = EntityId::new(r.qbo_id.as_str());
+            let key = format!("restore{}", holder.as_str());
+            let token = match r.entity.as_str() {
+                Customer::NAME => {
+                    let current: Customer = self.qbo.read(&id).await?;
+                    if current.active == Some(false) {
+                        None
+                    } else {
+                        let rid = request_id(&key, "deactivate");
+                        Some(self.qbo.deactivate(&current).request_id(rid).send().await?.sync_token)
+                    }
+                }
+                Item::NAME => {
+                    let current: Item = self.qbo.read(&id).await?;
+                    if current.active == Some(false) {
+                        None
+                    } else {
+                        let rid = request_id(&key, "deactivate");
+                        Some(self.qbo.deactivate(&current).request_id(rid).send().await?.sync_token)
+                    }
+                }
+                other => {
+                    return Err(EngineError::Unexpected(format!(
+                        "a reactivation of a {other} is noted; only customers and items are"
+                    )));
+                }
+            };
+            if let Some(token) = token {
+                tracing::info!(%target, qbo_id = r.qbo_id, "made inactive again after an order's write that did not finish");
+                self.keep_token(&target, &id, token.as_ref()).await?;
+            }
+            self.notes.set_reactivated(eref, None).await?;
+            Ok(true)
+        }
+        .await;
+        if let Err(e) = self.leases.release_lease(&name, &holder).await {
+            tracing::warn!(error = %e, "could not give a name lease back; it runs out by itself");
+        }
+        result
+    }
+
     /// The tenant.
     pub fn tenant(&self) -> &TenantId {
         &self.tenant
@@ -554,6 +638,15 @@ impl Engine {
     ) -> Result<Outcome, EngineError> {
         let eref = entity_ref(&self.tenant, target)?;
         let note = self.notes.get(&eref).await?;
+        if let Some(r) = &note.reactivated {
+            // Left active by an order's write in a process that died: inactive again
+            // first (the state it had), then the entity's own push decides.
+            if !self.restore_locked(&eref, r).await? {
+                return Err(EngineError::Conflict(format!(
+                    "{target}: an order is being written with its QBO name made active; trying later"
+                )));
+            }
+        }
         if let Some(attempt) = note.rename {
             links.set_rename(target.clone(), attempt);
         }
@@ -1111,6 +1204,13 @@ impl Engine {
                 ),
             ));
         }
+        // Noted before: a process that dies between the reactivation and the deactivation
+        // leaves the note, and `finish_reactivations` makes the name inactive again.
+        for (r, name) in &inactive {
+            self.notes
+                .set_reactivated(&entity_ref(&self.tenant, r)?, Some(&name.reactivation()))
+                .await?;
+        }
         for (_, name) in &inactive {
             let op = format!("reactivate-{}", name.key());
             match name {
@@ -1136,7 +1236,7 @@ impl Engine {
             ))),
             other => other,
         };
-        for (_, name) in &inactive {
+        for (r, name) in &inactive {
             let op = format!("deactivate-{}", name.key());
             match name {
                 Inactive::Customer(c) => {
@@ -1152,6 +1252,9 @@ impl Engine {
                     self.qbo.deactivate(&current).request_id(rid).send().await?;
                 }
             }
+            self.notes
+                .set_reactivated(&entity_ref(&self.tenant, r)?, None)
+                .await?;
         }
         result
     }
@@ -1411,6 +1514,18 @@ enum Inactive {
 }
 
 impl Inactive {
+    fn reactivation(&self) -> crate::notes::Reactivation {
+        let (entity, id) = match self {
+            Self::Customer(c) => (Customer::NAME, c.id.as_ref()),
+            Self::Item(i) => (Item::NAME, i.id.as_ref()),
+        };
+        crate::notes::Reactivation {
+            entity: entity.to_owned(),
+            qbo_id: id.map(|i| i.as_str().to_owned()).unwrap_or_default(),
+            at: Utc::now(),
+        }
+    }
+
     fn key(&self) -> String {
         let (what, id) = match self {
             Self::Customer(c) => ("customer", c.id.as_ref()),
