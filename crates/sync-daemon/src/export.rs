@@ -161,7 +161,7 @@ pub async fn drain(
     }
     let result = async {
         loop {
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
             let p = progress(queue.as_ref(), &tenant, horizon).await?;
             on_progress(p);
             if p.outstanding == 0 {
