@@ -12,7 +12,7 @@ use qbo_sandbox::SandboxConfig;
 use rust_decimal::Decimal;
 use serde_json::Value;
 use sync_daemon::export::{ExportOptions, drain, enqueue_store};
-use sync_daemon::playground::{Playground, TENANT, prepare_company};
+use sync_daemon::playground::{Playground, TENANT, connect_and_prepare};
 use sync_daemon::runtime::Daemon;
 use sync_daemon::worker::{BatchReport, WorkerSettings};
 use sync_daemon::{Engine, config::WorkerConfig};
@@ -81,21 +81,9 @@ pub async fn setup_with(
     };
     adjust(&mut config);
     let mut daemon = Daemon::open(config).await.unwrap();
-    let realm = daemon
-        .tenant(TENANT)
-        .unwrap()
-        .connect_automatically()
+    let (realm, _) = connect_and_prepare(&mut daemon, TENANT, None)
         .await
         .unwrap();
-    let qbo = daemon
-        .tenant(TENANT)
-        .unwrap()
-        .qbo_client()
-        .await
-        .unwrap()
-        .unwrap();
-    let mapping = prepare_company(&qbo).await.unwrap();
-    daemon.tenants.get_mut(TENANT).unwrap().config.mapping = mapping;
     let engine = daemon
         .engine(daemon.tenant(TENANT).unwrap())
         .await

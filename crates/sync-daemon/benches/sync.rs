@@ -40,7 +40,7 @@ use mapping::config::OrderDocumentKind;
 use nix::sys::resource::{UsageWho, getrusage};
 use qbo_sandbox::{Latency, Sandbox, SandboxConfig};
 use sync_daemon::config::Config;
-use sync_daemon::playground::{prepare_company, tenant_config};
+use sync_daemon::playground::{connect_and_prepare, tenant_config};
 use sync_daemon::runtime::Daemon;
 use sync_queue::{JobQueue, JobStatus, Scope, SeaOrmStore};
 
@@ -155,17 +155,8 @@ async fn prepare(
 ) -> anyhow::Result<()> {
     let mut daemon = Daemon::open(config.clone()).await?;
     for (tenant, realm) in realms {
-        let t = daemon.tenant(tenant)?;
-        t.connect_automatically_to(Some(realm)).await?;
-        let qbo = t.qbo_client().await?.context("not connected")?;
-        let mut mapping = prepare_company(&qbo).await?;
+        let (_, mut mapping) = connect_and_prepare(&mut daemon, tenant, Some(realm)).await?;
         mapping.order.document = OrderDocumentKind::SalesReceipt;
-        daemon
-            .tenants
-            .get_mut(tenant)
-            .context("tenant")?
-            .config
-            .mapping = mapping.clone();
         config.tenants.get_mut(tenant).context("tenant")?.mapping = mapping;
     }
     drop(daemon);
@@ -264,7 +255,7 @@ fn tail(log: &Path, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
-async fn one_tenant(args: &Args, dir: &Path) -> anyhow::Result<(f64, Run, usize)> {
+async fn one_tenant(args: &Args, dir: &Path) -> anyhow::Result<f64> {
     let sandbox = Sandbox::start(sandbox()).await?;
     let shop = StandIn::start(StandInConfig::default()).await?;
     shop.generate(&store_of(args.entities));
@@ -307,7 +298,7 @@ async fn one_tenant(args: &Args, dir: &Path) -> anyhow::Result<(f64, Run, usize)
         "  sandbox: {} API requests, {} batches, {} throttled (429)",
         c.api_requests, c.batches, c.throttled
     );
-    Ok((per_minute, run, entities))
+    Ok(per_minute)
 }
 
 async fn baseline(args: &Args, dir: &Path) -> anyhow::Result<f64> {
@@ -477,7 +468,7 @@ async fn main() -> anyhow::Result<()> {
         if args.quick { " (quick)" } else { "" },
         LATENCY.as_millis()
     );
-    let (per_minute, run, entities) = one_tenant(&args, &dir).await?;
+    let per_minute = one_tenant(&args, &dir).await?;
     if !args.skip_baseline {
         let serial = baseline(&args, &dir).await?;
         println!(
@@ -485,7 +476,6 @@ async fn main() -> anyhow::Result<()> {
             per_minute / serial.max(1e-9)
         );
     }
-    let _ = (run, entities);
     if !args.skip_tenants {
         many_tenants(&args, &dir).await?;
     }

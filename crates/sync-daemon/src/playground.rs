@@ -173,3 +173,28 @@ pub async fn prepare_company(qbo: &QboClient) -> anyhow::Result<MappingConfig> {
     config.validate()?;
     Ok(config)
 }
+
+/// Connects `tenant` through qbo-sandbox's authorize endpoint, which consents at once (to
+/// company `realm`, or the sandbox's default one), readies the company
+/// ([`prepare_company`]) and gives the tenant the mapping that results. Returns the company
+/// and the mapping.
+///
+/// # Errors
+/// When the tenant is unknown, the connect fails or the company cannot be readied.
+pub async fn connect_and_prepare(
+    daemon: &mut crate::runtime::Daemon,
+    tenant: &str,
+    realm: Option<&str>,
+) -> anyhow::Result<(qbo_api::RealmId, MappingConfig)> {
+    let t = daemon.tenant(tenant)?;
+    let realm = t.connect_automatically_to(realm).await?;
+    let qbo = t
+        .qbo_client()
+        .await?
+        .with_context(|| format!("tenant {tenant} is not connected after its connect"))?;
+    let mapping = prepare_company(&qbo).await?;
+    if let Some(t) = daemon.tenants.get_mut(tenant) {
+        t.config.mapping = mapping.clone();
+    }
+    Ok((realm, mapping))
+}

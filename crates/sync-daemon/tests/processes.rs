@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use cscart_api::stand_in::{Generate, NewOrder, NewUser};
 use qbo_sandbox::SandboxConfig;
 use rust_decimal::Decimal;
-use sync_daemon::playground::{Playground, TENANT, prepare_company};
+use sync_daemon::playground::{Playground, TENANT, connect_and_prepare};
 use sync_daemon::runtime::Daemon;
 use sync_queue::{EntityKind, JobQueue, JobStatus, LinkStore, Scope, SeaOrmStore, TenantId};
 use test_db::{Backend, TestDb};
@@ -63,21 +63,9 @@ async fn world(backend: Backend, generate: &Generate) -> World {
     config.worker.shutdown_secs = 10;
     // Connect and ready the company from here, then hand the database to the children.
     let mut daemon = Daemon::open(config.clone()).await.unwrap();
-    let realm = daemon
-        .tenant(TENANT)
-        .unwrap()
-        .connect_automatically()
+    let (realm, mapping) = connect_and_prepare(&mut daemon, TENANT, None)
         .await
         .unwrap();
-    let qbo = daemon
-        .tenant(TENANT)
-        .unwrap()
-        .qbo_client()
-        .await
-        .unwrap()
-        .unwrap();
-    let mapping = prepare_company(&qbo).await.unwrap();
-    daemon.tenants.get_mut(TENANT).unwrap().config.mapping = mapping.clone();
     config.tenants.get_mut(TENANT).unwrap().mapping = mapping;
     let config_path = dir.path().join("qbo-sync.toml");
     std::fs::write(&config_path, toml::to_string(&config).unwrap()).unwrap();

@@ -43,7 +43,7 @@ use crate::notes::{CreateIntent, LookupKey, NoteStore};
 use crate::source::{Snapshot, SourceError, StoreEntity, StoreSource};
 
 use locks::KeyedLocks;
-use push::{Pushable, find, marker};
+use push::{Named, Pushable, find, marker};
 use writer::Writer;
 pub use writer::{LINGER, WriterStats};
 
@@ -99,6 +99,17 @@ impl Outcome {
             Self::Skipped(_) => "skipped",
         }
     }
+}
+
+/// What restoring a noted reactivation came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Restore {
+    /// Another holds the name's lease (an order's write is in its window).
+    Busy,
+    /// Nothing was noted any more.
+    Nothing,
+    /// The name is inactive again and the note gone.
+    Done,
 }
 
 /// A tenant's settings that the engine applies.
@@ -285,29 +296,18 @@ impl Engine {
     /// The first failure; names not reached stay noted for the next run.
     pub async fn finish_reactivations(&self) -> Result<usize, EngineError> {
         let mut done = 0;
-        for (eref, r) in self.notes.reactivated(&self.tenant).await? {
+        for (eref, _) in self.notes.reactivated(&self.tenant).await? {
             let _guard = self.locks.lock(lock_key(&eref)).await;
-            // Noted a moment ago: most likely still in its window.
-            if Utc::now() - r.at < TimeDelta::seconds(5) {
-                continue;
-            }
-            let note = self.notes.get(&eref).await?;
-            if let Some(r) = &note.reactivated
-                && self.restore_locked(&eref, r).await?
-            {
+            if self.restore_locked(&eref).await? == Restore::Done {
                 done += 1;
             }
         }
         Ok(done)
     }
 
-    /// The name's state before a reactivation, with its in-process lock held: under its
-    /// lease (false when someone holds it), inactive again and the note gone.
-    async fn restore_locked(
-        &self,
-        eref: &EntityRef,
-        r: &crate::notes::Reactivation,
-    ) -> Result<bool, EngineError> {
+    /// The name's state before a noted reactivation, with its in-process lock held: under
+    /// its lease, the note read again, the name inactive again and the note gone.
+    async fn restore_locked(&self, eref: &EntityRef) -> Result<Restore, EngineError> {
         let name = LeaseName::new(format!("name:{}", lock_key(eref)))?;
         let holder = WorkerId::new(format!("restore-{}", uuid::Uuid::new_v4().simple()))?;
         if !self
@@ -315,31 +315,20 @@ impl Engine {
             .try_acquire(&name, &holder, REACTIVATION_LEASE)
             .await?
         {
-            return Ok(false);
+            return Ok(Restore::Busy);
         }
         let result = async {
+            // Read under the lease: the process that noted it may have finished meanwhile.
+            let Some(r) = self.notes.get(eref).await?.reactivated else {
+                return Ok(Restore::Nothing);
+            };
             let target = store_ref(eref.kind, eref.store_id.as_str());
             let id = EntityId::new(r.qbo_id.as_str());
             let key = format!("restore{}", holder.as_str());
+            let rid = request_id(&key, "deactivate");
             let token = match r.entity.as_str() {
-                Customer::NAME => {
-                    let current: Customer = self.qbo.read(&id).await?;
-                    if current.active == Some(false) {
-                        None
-                    } else {
-                        let rid = request_id(&key, "deactivate");
-                        Some(self.qbo.deactivate(&current).request_id(rid).send().await?.sync_token)
-                    }
-                }
-                Item::NAME => {
-                    let current: Item = self.qbo.read(&id).await?;
-                    if current.active == Some(false) {
-                        None
-                    } else {
-                        let rid = request_id(&key, "deactivate");
-                        Some(self.qbo.deactivate(&current).request_id(rid).send().await?.sync_token)
-                    }
-                }
+                Customer::NAME => self.deactivate_name::<Customer>(&id, |_| rid).await?,
+                Item::NAME => self.deactivate_name::<Item>(&id, |_| rid).await?,
                 other => {
                     return Err(EngineError::Unexpected(format!(
                         "a reactivation of a {other} is noted; only customers and items are"
@@ -351,13 +340,49 @@ impl Engine {
                 self.keep_token(&target, &id, token.as_ref()).await?;
             }
             self.notes.set_reactivated(eref, None).await?;
-            Ok(true)
+            Ok(Restore::Done)
         }
         .await;
         if let Err(e) = self.leases.release_lease(&name, &holder).await {
             tracing::warn!(error = %e, "could not give a name lease back; it runs out by itself");
         }
         result
+    }
+
+    /// Makes a customer or item inactive unless it is already, reading it first for its
+    /// current SyncToken; `rid` gives the `requestid` from the deactivation's body. The
+    /// new SyncToken when it was made inactive, `None` when it already was.
+    async fn deactivate_name<E: Named>(
+        &self,
+        id: &EntityId,
+        rid: impl FnOnce(&E) -> RequestId,
+    ) -> Result<Option<Option<SyncToken>>, EngineError> {
+        let current: E = self.qbo.read(id).await?;
+        if current.is_inactive() {
+            return Ok(None);
+        }
+        let request_id = rid(&current.deactivation());
+        let done = self
+            .qbo
+            .deactivate(&current)
+            .request_id(request_id)
+            .send()
+            .await?;
+        Ok(Some(done.sync_token().cloned()))
+    }
+
+    /// Makes a name active for an order's write.
+    async fn activate_name<E: Named>(
+        &self,
+        ctx: &Ctx,
+        target: &StoreRef,
+        op: &str,
+        name: &E,
+    ) -> Result<(), EngineError> {
+        let up = name.activation();
+        let rid = ctx.request_id(target, op, Some(&up));
+        self.qbo.update(&up).request_id(rid).send().await?;
+        Ok(())
     }
 
     /// The tenant.
@@ -638,10 +663,10 @@ impl Engine {
     ) -> Result<Outcome, EngineError> {
         let eref = entity_ref(&self.tenant, target)?;
         let note = self.notes.get(&eref).await?;
-        if let Some(r) = &note.reactivated {
+        if note.reactivated.is_some() {
             // Left active by an order's write in a process that died: inactive again
             // first (the state it had), then the entity's own push decides.
-            if !self.restore_locked(&eref, r).await? {
+            if self.restore_locked(&eref).await? == Restore::Busy {
                 return Err(EngineError::Conflict(format!(
                     "{target}: an order is being written with its QBO name made active; trying later"
                 )));
@@ -1049,31 +1074,18 @@ impl Engine {
     ) -> Result<Outcome, EngineError> {
         let config = &self.rules.mapping;
         let target = o.store_ref();
-        let mark = marker("order", o.id.as_str());
         let outcome = match config.order.document {
             OrderDocumentKind::InvoiceAndPayment => {
-                self.push_document::<Invoice>(ctx, &target, links, &|l: &Links| {
-                    let mapped = o.map(config, l)?;
-                    let OrderDocument::Invoice(mut doc) = mapped.document else {
-                        return Err(EngineError::Unexpected(
-                            "the mapping made no invoice".into(),
-                        ));
-                    };
-                    doc.mark(&mark);
-                    Ok((doc, mapped.hash))
+                self.push_order_document(ctx, o, links, "invoice", |d| match d {
+                    OrderDocument::Invoice(doc) => Some(doc),
+                    _ => None,
                 })
                 .await?
             }
             OrderDocumentKind::SalesReceipt => {
-                self.push_document::<SalesReceipt>(ctx, &target, links, &|l: &Links| {
-                    let mapped = o.map(config, l)?;
-                    let OrderDocument::SalesReceipt(mut doc) = mapped.document else {
-                        return Err(EngineError::Unexpected(
-                            "the mapping made no sales receipt".into(),
-                        ));
-                    };
-                    doc.mark(&mark);
-                    Ok((doc, mapped.hash))
+                self.push_order_document(ctx, o, links, "sales receipt", |d| match d {
+                    OrderDocument::SalesReceipt(doc) => Some(doc),
+                    _ => None,
                 })
                 .await?
             }
@@ -1104,6 +1116,27 @@ impl Engine {
             .await?;
         }
         Ok(outcome)
+    }
+
+    /// Pushes an order's document of the kind `pick` takes from the mapping, marked.
+    async fn push_order_document<E: Pushable>(
+        &self,
+        ctx: &Ctx,
+        o: &m::Order,
+        links: &Links,
+        what: &str,
+        pick: fn(OrderDocument) -> Option<E>,
+    ) -> Result<Outcome, EngineError> {
+        let config = &self.rules.mapping;
+        let mark = marker("order", o.id.as_str());
+        self.push_document::<E>(ctx, &o.store_ref(), links, &|l: &Links| {
+            let mapped = o.map(config, l)?;
+            let mut doc = pick(mapped.document)
+                .ok_or_else(|| EngineError::Unexpected(format!("the mapping made no {what}")))?;
+            doc.mark(&mark);
+            Ok((doc, mapped.hash))
+        })
+        .await
     }
 
     /// QBO refused an order for an inactive customer or item (610): by setting, make them
@@ -1214,18 +1247,8 @@ impl Engine {
         for (_, name) in &inactive {
             let op = format!("reactivate-{}", name.key());
             match name {
-                Inactive::Customer(c) => {
-                    let mut up = c.deactivation();
-                    up.active = Some(true);
-                    let rid = ctx.request_id(&target, &op, Some(&up));
-                    self.qbo.update(&up).request_id(rid).send().await?;
-                }
-                Inactive::Item(i) => {
-                    let mut up = i.deactivation();
-                    up.active = Some(true);
-                    let rid = ctx.request_id(&target, &op, Some(&up));
-                    self.qbo.update(&up).request_id(rid).send().await?;
-                }
+                Inactive::Customer(c) => self.activate_name(ctx, &target, &op, &**c).await?,
+                Inactive::Item(i) => self.activate_name(ctx, &target, &op, &**i).await?,
             }
         }
         ctx.round.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -1241,15 +1264,13 @@ impl Engine {
             match name {
                 Inactive::Customer(c) => {
                     let Some(id) = &c.id else { continue };
-                    let current: Customer = self.qbo.read(id).await?;
-                    let rid = ctx.request_id(&target, &op, Some(&current.deactivation()));
-                    self.qbo.deactivate(&current).request_id(rid).send().await?;
+                    self.deactivate_name::<Customer>(id, |d| ctx.request_id(&target, &op, Some(d)))
+                        .await?;
                 }
                 Inactive::Item(i) => {
                     let Some(id) = &i.id else { continue };
-                    let current: Item = self.qbo.read(id).await?;
-                    let rid = ctx.request_id(&target, &op, Some(&current.deactivation()));
-                    self.qbo.deactivate(&current).request_id(rid).send().await?;
+                    self.deactivate_name::<Item>(id, |d| ctx.request_id(&target, &op, Some(d)))
+                        .await?;
                 }
             }
             self.notes
@@ -1361,31 +1382,21 @@ impl Engine {
                 ctx.request_id(&action.target, what, Some(body))
             };
             match (action.entity, action.operation) {
-                (Customer::NAME, DeleteOperation::Deactivate) => {
-                    let current: Customer = self.qbo.read(&action.id).await?;
-                    if current.active != Some(false) {
-                        let body = serde_json::to_value(current.deactivation()).unwrap_or_default();
-                        let done = self
-                            .qbo
-                            .deactivate(&current)
-                            .request_id(rid("deactivate", &body))
-                            .send()
-                            .await?;
-                        self.keep_token(&action.target, &action.id, done.sync_token())
-                            .await?;
-                    }
-                }
-                (Item::NAME, DeleteOperation::Deactivate) => {
-                    let current: Item = self.qbo.read(&action.id).await?;
-                    if current.active != Some(false) {
-                        let body = serde_json::to_value(current.deactivation()).unwrap_or_default();
-                        let done = self
-                            .qbo
-                            .deactivate(&current)
-                            .request_id(rid("deactivate", &body))
-                            .send()
-                            .await?;
-                        self.keep_token(&action.target, &action.id, done.sync_token())
+                (entity @ (Customer::NAME | Item::NAME), DeleteOperation::Deactivate) => {
+                    let by_body = |body: serde_json::Value| rid("deactivate", &body);
+                    let token = if entity == Customer::NAME {
+                        self.deactivate_name::<Customer>(&action.id, |d| {
+                            by_body(serde_json::to_value(d).unwrap_or_default())
+                        })
+                        .await?
+                    } else {
+                        self.deactivate_name::<Item>(&action.id, |d| {
+                            by_body(serde_json::to_value(d).unwrap_or_default())
+                        })
+                        .await?
+                    };
+                    if let Some(token) = token {
+                        self.keep_token(&action.target, &action.id, token.as_ref())
                             .await?;
                     }
                 }

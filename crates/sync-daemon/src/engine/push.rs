@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Utc};
 use qbo_api::query::Query;
-use qbo_api::{Customer, Entity, Invoice, Item, Payment, QboClient, QboError, SalesReceipt};
+use qbo_api::{
+    Customer, Entity, Invoice, Item, NameList, Payment, QboClient, QboError, SalesReceipt,
+};
 
 use crate::notes::LookupKey;
 
@@ -78,6 +80,33 @@ impl Pushable for Item {
         created_of(self.meta_data.as_ref())
     }
 }
+
+/// A customer or item: a name QBO makes inactive rather than deleting.
+pub(crate) trait Named: Pushable + NameList {
+    /// Whether QBO holds it inactive.
+    fn is_inactive(&self) -> bool;
+    /// The sparse update that makes it active again (the deactivation, turned around).
+    fn activation(&self) -> Self;
+}
+
+macro_rules! named {
+    ($ty:ty) => {
+        impl Named for $ty {
+            fn is_inactive(&self) -> bool {
+                self.active == Some(false)
+            }
+
+            fn activation(&self) -> Self {
+                let mut up = self.deactivation();
+                up.active = Some(true);
+                up
+            }
+        }
+    };
+}
+
+named!(Customer);
+named!(Item);
 
 macro_rules! document {
     ($ty:ty) => {

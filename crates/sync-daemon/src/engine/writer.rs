@@ -95,10 +95,7 @@ impl Writer {
     }
 
     pub(crate) fn stats(&self) -> WriterStats {
-        *self
-            .stats
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        *counts(&self.stats)
     }
 
     /// Creates `entity` in QBO.
@@ -128,11 +125,7 @@ impl Writer {
     }
 
     fn count_single(&self) {
-        let mut stats = self
-            .stats
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        stats.singles += 1;
+        counts(&self.stats).singles += 1;
     }
 
     async fn submit<E: Entity + Clone>(
@@ -188,6 +181,13 @@ impl Writer {
     }
 }
 
+/// The counts, whatever a panic elsewhere left in them (counts only).
+fn counts(stats: &Mutex<WriterStats>) -> std::sync::MutexGuard<'_, WriterStats> {
+    stats
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn gone() -> QboError {
     QboError::InvalidInput(InvalidInput::new(
         "write",
@@ -224,9 +224,7 @@ async fn dispatch(
                 Choice::Batch(n) => {
                     let items: Vec<Pending> = pending.drain(..n).collect();
                     {
-                        let mut s = stats
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        let mut s = counts(&stats);
                         s.batches += 1;
                         s.batched += items.len() as u64;
                     }
@@ -234,10 +232,7 @@ async fn dispatch(
                 }
                 Choice::Single => {
                     if let Some(p) = pending.pop_front() {
-                        stats
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner)
-                            .singles += 1;
+                        counts(&stats).singles += 1;
                         calls.spawn(send_single(qbo.clone(), p));
                     }
                 }
